@@ -1,0 +1,39 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+CONFIG ?= deploy/config.example.yaml
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-fast bench lint format docs clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)  ## all services in one process on the example config (embedded Redis)
+	$(BIN)/newsalert run --config $(CONFIG)
+
+test: $(STAMP)  ## the whole suite, unit and integration (starts its own redis-server)
+	$(BIN)/pytest
+
+test-fast: $(STAMP)  ## unit tests only
+	$(BIN)/pytest -m "not integration"
+
+bench: $(STAMP)  ## throughput and memory figures, with baselines run in the same process
+	$(BIN)/python bench/run.py
+
+lint: $(STAMP)  ## ruff + strict mypy
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+
+docs: $(STAMP)  ## regenerate the AsyncAPI documents under docs/
+	$(BIN)/python -m shared.asyncapi docs/
+
+clean:
+	rm -rf $(VENV) .newsalert .mypy_cache .ruff_cache

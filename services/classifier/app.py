@@ -1,0 +1,94 @@
+"""Classifier service: tags articles and publishes events for the ones that carry a tag."""
+
+import logging
+
+from faststream import FastStream
+from faststream.redis import RedisBroker, StreamSub
+from redis.asyncio import Redis
+
+from services.classifier.classify import classify_article
+from services.classifier.watch import WatchMatcher
+from shared import streams
+from shared.broker import consumer_name, ensure_groups, make_broker, make_redis
+from shared.config import AppConfig
+from shared.consume import consume
+from shared.reload import ConfigWatcher
+from shared.schemas import Article, Event
+
+log = logging.getLogger("newsalert.classifier")
+
+
+class ClassifierService:
+    """Holds the active watch list; a config edit swaps it atomically."""
+
+    def __init__(self, config: AppConfig, redis_url: str) -> None:
+        self.config = config
+        self.redis_url = redis_url
+        self.watcher = WatchMatcher(config.watch)
+        self._redis: Redis | None = None
+        self._config_watch: ConfigWatcher | None = None
+
+    def redis(self) -> "Redis":
+        """The state client, created lazily inside the running loop."""
+        if self._redis is None:
+            self._redis = make_redis(self.redis_url)
+        return self._redis
+
+    def classify(self, article: Article) -> Event | None:
+        """The event for an article, or None when nothing was tagged."""
+        tags = classify_article(article.title, article.summary, self.watcher)
+        if not tags:
+            return None
+        return Event(id=article.id, article=article, tags=tags)
+
+    def reload(self, config: AppConfig) -> None:
+        """Apply an edited config; a bad watch topic raises and the old list stays."""
+        self.watcher = WatchMatcher(config.watch)
+        self.config = config
+        log.info("watch list now has %d topic(s)", len(config.watch))
+
+    async def start(self) -> None:
+        """Create groups and start watching the config file."""
+        await ensure_groups(self.redis())
+        if self.config.source:
+            self._config_watch = ConfigWatcher(self.config.source, self.reload,
+                                               self.config.classifier.reload_interval)
+            self._config_watch.start()
+
+    async def stop(self) -> None:
+        """Stop watching and close the state client."""
+        if self._config_watch:
+            await self._config_watch.stop()
+        if self._redis is not None:
+            await self._redis.aclose()
+
+
+def register(broker: RedisBroker, app: FastStream, config: AppConfig, redis_url: str) -> None:
+    """Subscribe the classifier to the articles stream of ``broker``."""
+    service = ClassifierService(config, redis_url)
+    events = broker.publisher(stream=StreamSub(streams.EVENTS, maxlen=streams.EVENTS_MAXLEN),
+                              title="newsalert:events", schema=Event)
+
+    async def on_article(article: Article) -> None:
+        event = service.classify(article)
+        if event is None:
+            log.info("no tag", extra={"article_id": article.id, "feed": article.feed})
+            return
+        await events.publish(event)
+        log.info("tagged %s", ",".join(t.name for t in event.tags),
+                 extra={"article_id": article.id, "feed": article.feed})
+
+    consume(broker, stream=streams.ARTICLES, group=streams.CLASSIFIER_GROUP,
+            consumer=consumer_name("classifier"), model=Article, handle=on_article,
+            redis=service.redis, reclaim_idle=config.notifier.reclaim_idle,
+            max_deliveries=config.notifier.max_attempts)
+    app.on_startup(service.start)
+    app.on_shutdown(service.stop)
+
+
+def create_app(config: AppConfig, redis_url: str) -> FastStream:
+    """The classifier as its own FastStream app (what compose runs)."""
+    broker = make_broker(redis_url)
+    app = FastStream(broker)
+    register(broker, app, config, redis_url)
+    return app

@@ -1,0 +1,183 @@
+"""Rule-based detection of military strikes and sanctions actions, with modality and evidence."""
+
+import re
+from dataclasses import dataclass
+
+from services.classifier import cues
+from services.classifier.extract import sanction_fields, strike_fields
+from services.classifier.sentences import Sentence, split_sentences
+from shared.schemas import ALERTING_MODALITIES, Evidence, EventType, Modality, Tag
+
+_CLAUSE = re.compile(
+    r"[,;:.!?()\"]|\b(?:after|but|while|when|amid|since|following|before|despite)\b"
+    r"|\bas\b(?! an? )"
+)
+_WINDOW = 80
+_RAID = re.compile(r"\braid(?:s|ed|ing)?\b")
+_PASSIVE_HIT = re.compile(
+    r"\b(?:hit|struck|pounded|targeted|destroyed|damaged) by (?:\w+ ){0,3}(?:missiles?"
+    r"|rockets?|drones?|air ?strikes?|shells|shelling|artillery|warplanes|jets|bombs)\b"
+)
+_STOP_WORD = re.compile(r"[a-z0-9.'-]+")
+
+
+@dataclass(slots=True)
+class Hit:
+    """One cue in one sentence, with the modality read from its clause."""
+
+    sentence: Sentence
+    cue: str
+    start: int
+    modality: Modality
+    strength: float
+
+
+def clause_before(low: str, start: int) -> str:
+    """Text from the start of the cue's clause up to the cue."""
+    window = low[max(0, start - _WINDOW) : start]
+    parts = _CLAUSE.split(window)
+    return parts[-1] if parts else window
+
+
+def modality_of(low: str, start: int, end: int, occurred: Modality = Modality.OCCURRED) -> Modality:
+    """The modality of a cue from its own clause: denial, call, threat, plan, recollection."""
+    before = clause_before(low, start)
+    if before.endswith("no ") or before.endswith("no new "):
+        return Modality.DENIED
+    for modality, pattern in cues.MODAL_BEFORE:
+        if pattern.search(before):
+            if modality is Modality.CONSIDERED and _status_quo_or_done(before):
+                continue
+            return modality
+    if before.endswith("to ") and not cues.INFINITIVE_OK.search(before):
+        return Modality.CONSIDERED
+    if cues.MODAL_AFTER.search(low[end : end + 60]):
+        return Modality.CONSIDERED
+    return occurred
+
+
+def _status_quo_or_done(before: str) -> bool:
+    # "will keep sanctions in place" decides an extension; it is not a mere plan.
+    return bool(cues.KEEP.search(before))
+
+
+def _strike_hits(s: Sentence) -> list[Hit]:
+    low = s.low
+    if cues.NOT_ATTACK.search(low):
+        return []
+    found: list[tuple[re.Match[str], float]] = []
+    found += [(m, 0.9) for m in cues.STRIKE_EVENT.finditer(low)]
+    found += [(m, 0.85) for m in _PASSIVE_HIT.finditer(low)]
+    if not cues.NOT_MIL_STRIKE.search(low):
+        found += _generic_strike(low)
+    return [Hit(s, m.group(), m.start(), modality_of(low, m.start(), m.end()), w)
+            for m, w in found]
+
+
+def _generic_strike(low: str) -> list[tuple[re.Match[str], float]]:
+    out: list[tuple[re.Match[str], float]] = []
+    actor = cues.MIL_ACTOR.search(low)
+    if actor:
+        out += [(m, 0.8) for m in cues.STRIKE_VERB.finditer(low, actor.end())
+                if m.start() - actor.end() < _WINDOW and not _RAID.match(m.group())
+                and _prev_word(low, m.start()) not in cues.NOUN_LEAD]
+    out += [(m, 0.8) for m in cues.DEMONYM_STRIKE.finditer(low)]
+    if actor or cues.CASUALTY.search(low):
+        out += [(m, 0.7) for m in cues.STRIKE_NOUN.finditer(low)]
+        if not cues.POLICE.search(low):
+            out += [(m, 0.75) for m in _RAID.finditer(low)]
+    out += [(m, 0.65) for m in cues.FORCE_KILL.finditer(low)]
+    return out
+
+
+def _prev_word(low: str, start: int) -> str:
+    prev = low[max(0, start - 30) : start].rsplit(None, 1)
+    return prev[-1] if prev else ""
+
+
+def _sanction_hits(s: Sentence) -> list[Hit]:
+    low = s.low
+    if any(m.start() < _first_sanction(low) for m in cues.NOT_GOV_SANCTION.finditer(low)):
+        return []
+    hits: list[Hit] = []
+    for m in cues.SANCTION_MENTION.finditer(low):
+        before, after = low[max(0, m.start() - 40) : m.start()], low[m.end() : m.end() + 30]
+        if cues.SANCTION_BACKGROUND.search(before) or cues.SANCTION_BACKGROUND.search(after):
+            continue
+        signal = _sanction_signal(low, m)
+        if signal is not None:
+            modality = modality_of(low, m.start(), m.end(), signal)
+            hits.append(Hit(s, m.group(), m.start(), modality, 0.85 if _is_verb(low, m) else 0.8))
+    return hits
+
+
+def _first_sanction(low: str) -> int:
+    m = cues.SANCTION_MENTION.search(low)
+    return m.start() if m else len(low)
+
+
+def _sanction_signal(low: str, m: re.Match[str]) -> Modality | None:
+    """Occurred/lifted/eased when the clause reports an action; None for a bare mention."""
+    before = clause_before(low, m.start())
+    after = low[m.end() : m.end() + 40]
+    if cues.LIFT.search(before) or cues.LIFT.search(after[:25]):
+        return Modality.LIFTED
+    if cues.EASE.search(before) or cues.EASE.search(after[:25]):
+        return Modality.EASED
+    if _is_verb(low, m) or cues.ACTION.search(before) or cues.ACTION.search(after):
+        return Modality.OCCURRED
+    return None
+
+
+def _is_verb(low: str, m: re.Match[str]) -> bool:
+    word = m.group()
+    if word not in ("sanctions", "sanctioned", "sanctioning"):
+        return False
+    prev = low[: m.start()].rsplit(None, 1)
+    prev_word = prev[-1] if prev else ""
+    if word != "sanctions":
+        return prev_word not in cues.ADJ_BEFORE_SANCTIONED and not prev_word.endswith("-")
+    nxt = _STOP_WORD.match(low, m.end() + 1) if low[m.end() : m.end() + 1] == " " else None
+    return bool(prev and nxt and nxt.group().strip(".'") not in cues.NOUN_FOLLOWER)
+
+
+def _best(hits: list[Hit]) -> list[Hit]:
+    alerting = [h for h in hits if h.modality in ALERTING_MODALITIES]
+    pool = alerting or hits
+    top = max(pool, key=lambda h: (h.sentence.is_title, h.strength))
+    same = [h for h in pool if h.modality is top.modality and h is not top]
+    return [top, *same]
+
+
+def _tag(name: EventType, hits: list[Hit], fields: dict[str, list[str]]) -> Tag:
+    chosen = _best(hits)
+    top = chosen[0]
+    sentences = list(dict.fromkeys(h.sentence for h in chosen))[:3]
+    evidence = [Evidence(sentence=s.text, cues=sorted({h.cue for h in chosen if h.sentence is s}))
+                for s in sentences]
+    confidence = top.strength + (0.05 if top.sentence.is_title else 0.0)
+    confidence += 0.02 * (len(sentences) - 1)
+    if top.modality not in ALERTING_MODALITIES:
+        confidence -= 0.1
+    return Tag(name=name.value, kind="event", modality=top.modality,
+               confidence=round(min(confidence, 0.99), 2),
+               alert=top.modality in ALERTING_MODALITIES, evidence=evidence, fields=fields)
+
+
+def classify_text(title: str, summary: str) -> list[Tag]:
+    """Event tags (military_strike, sanction) for one article; empty when neither applies."""
+    if not cues.PREFILTER.search(title.lower()) and not cues.PREFILTER.search(summary.lower()):
+        return []
+    sentences = split_sentences(title, summary)
+    tags: list[Tag] = []
+    strikes = [h for s in sentences for h in _strike_hits(s)]
+    if strikes:
+        best = _best(strikes)
+        tags.append(_tag(EventType.MILITARY_STRIKE, strikes,
+                         strike_fields([h.sentence.text for h in best], best[0].cue)))
+    sanctions = [h for s in sentences for h in _sanction_hits(s)]
+    if sanctions:
+        best = _best(sanctions)
+        tags.append(_tag(EventType.SANCTION, sanctions,
+                         sanction_fields([h.sentence.text for h in best])))
+    return tags

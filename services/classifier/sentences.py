@@ -1,0 +1,56 @@
+"""Text normalisation and sentence splitting shared by the rules and the watch matcher."""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Feeds mix typographic and ASCII punctuation; cue tables are written in ASCII only.
+_PUNCT = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+    "\u00a0": " ", "\\": " ",
+})
+_SPLIT = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])|\s*[\r\n]+\s*")
+_SPACES = re.compile(r"\s+")
+# Long round-ups would dominate throughput; the news value sits in the first paragraphs.
+MAX_CHARS = 6000
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence: ``text`` as published (for evidence), ``low`` folded for matching."""
+
+    text: str
+    low: str
+    is_title: bool
+
+
+@lru_cache(maxsize=4096)
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def fold(text: str) -> str:
+    """Lower-case, ASCII punctuation, no diacritics; keeps one character per input character
+    whenever the input is already ASCII, which is the common case."""
+    text = text.translate(_PUNCT)
+    if not text.isascii():
+        text = _strip_marks(text)
+    return text.lower()
+
+
+def split_sentences(title: str, summary: str) -> list[Sentence]:
+    """The title as one sentence, then the summary's sentences (capped at ``MAX_CHARS``)."""
+    out: list[Sentence] = []
+    title = _SPACES.sub(" ", title.translate(_PUNCT)).strip()
+    if title:
+        out.append(Sentence(title, fold(title), True))
+    body = summary[:MAX_CHARS].translate(_PUNCT)
+    for part in _SPLIT.split(body):
+        part = _SPACES.sub(" ", part).strip()
+        # Feeds often repeat the headline as the first line of the summary.
+        if len(part) > 2 and part != title:
+            out.append(Sentence(part, fold(part), False))
+    return out

@@ -1,0 +1,143 @@
+"""The ``newsalert`` command: run the services, check the config, inspect the pipeline."""
+
+import argparse
+import asyncio
+import contextlib
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from faststream import FastStream
+
+from shared.config import AppConfig, default_path
+from shared.embedded import EmbeddedRedis, EmbeddedRedisError
+from shared.loading import ConfigError, load_config
+from shared.logs import configure_logging
+
+EXIT_CONFIG = 2
+
+
+class UsageError(Exception):
+    """A problem the user must fix; printed as one line, exit code 2."""
+
+
+def _config(args: argparse.Namespace) -> AppConfig:
+    return load_config(args.config or default_path())
+
+
+def _redis_url(config: AppConfig) -> str:
+    if config.redis.url:
+        return config.redis.url
+    raise UsageError(f"{config.source}: redis.url: required for a single service "
+                     "(set it, or NEWSALERT_REDIS__URL; `newsalert run` embeds one)")
+
+
+def _serve(app: FastStream) -> int:
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(app.run())
+    return 0
+
+
+def cmd_service(args: argparse.Namespace) -> int:
+    """``newsalert poller|classifier|notifier``: one service, as compose runs it."""
+    config = _config(args)
+    configure_logging(config.log_level)
+    url = _redis_url(config)
+    if args.command == "poller" and args.once:
+        from services.poller.app import poll_once
+
+        report = asyncio.run(poll_once(config, url))
+        print(f"published {report.published}, already seen {report.seen}, "
+              f"outcomes {dict(report.outcomes)}")
+        return 0
+    factories: dict[str, Callable[[AppConfig, str], FastStream]] = {}
+    if args.command == "poller":
+        from services.poller.app import create_app as factory
+    elif args.command == "classifier":
+        from services.classifier.app import create_app as factory
+    else:
+        from services.notifier.app import create_app as factory
+    factories[args.command] = factory
+    return _serve(factories[args.command](config, url))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """``newsalert run``: the three services in one process, Redis embedded if none is set."""
+    from services.classifier import app as classifier
+    from services.notifier import app as notifier
+    from services.poller import app as poller
+    from shared.broker import make_broker
+
+    config = _config(args)
+    configure_logging(config.log_level)
+    embedded = None if config.redis.url else EmbeddedRedis(config.data_dir)
+    url = config.redis.url or embedded.start()  # type: ignore[union-attr]
+    try:
+        broker = make_broker(url, graceful_timeout=config.notifier.timeout + 10)
+        app = FastStream(broker)
+        for service in (notifier, classifier, poller):
+            service.register(broker, app, config, url)
+        return _serve(app)
+    finally:
+        if embedded:
+            embedded.stop()
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    """``newsalert check-config``: validate only; exit 0 when usable."""
+    from services.notifier.app import check_urls
+
+    config = load_config(args.path or args.config or default_path())
+    check_urls(config)
+    print(f"{config.source}: OK ({len(config.feeds)} feeds, {len(config.watch)} watch topics, "
+          f"{len(config.subscriptions)} subscriptions)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full command-line interface."""
+    parser = argparse.ArgumentParser(prog="newsalert", description=__doc__)
+    parser.add_argument("--config", type=Path, default=None,
+                        help="config file (default: $NEWSALERT_CONFIG, then ./config.yaml)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, default=argparse.SUPPRESS)
+    sub.add_parser("run", parents=[common], help="all services in one process").set_defaults(
+        func=cmd_run)
+    poller = sub.add_parser("poller", parents=[common], help="the feed poller")
+    poller.add_argument("--once", action="store_true", help="poll every feed once and exit")
+    poller.set_defaults(func=cmd_service)
+    for name in ("classifier", "notifier"):
+        sub.add_parser(name, parents=[common], help=f"the {name}").set_defaults(func=cmd_service)
+    check = sub.add_parser("check-config", parents=[common], help="validate a config file")
+    check.add_argument("path", nargs="?", type=Path)
+    check.set_defaults(func=cmd_check_config)
+    _add_plugins(sub, common)
+    return parser
+
+
+def _add_plugins(sub: "argparse._SubParsersAction[argparse.ArgumentParser]",
+                 common: argparse.ArgumentParser) -> None:
+    from services.classifier.commands import add_commands as classifier_commands
+    from services.notifier.commands import add_commands as notifier_commands
+
+    classifier_commands(sub)
+    notifier_commands(sub, common)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        for line in exc.lines:
+            print(f"config error: {line}", file=sys.stderr)
+        return EXIT_CONFIG
+    except (UsageError, EmbeddedRedisError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+"""CLI commands of the notifier: ``notify-test`` and ``dlq list|retry``."""
+
+import argparse
+import asyncio
+import json
+import time
+from typing import cast
+
+from redis.asyncio import Redis
+
+from services.notifier import console  # noqa: F401  (registers the console:// scheme)
+from services.notifier.channels import privacy_url, send
+from services.notifier.delivery import DeliveryStore, Job
+from services.notifier.render import channel_kind, render_event
+from shared import streams
+from shared.broker import make_redis
+from shared.config import AppConfig, default_path
+from shared.loading import load_config
+from shared.schemas import Article, Event, Evidence, Tag
+
+
+def sample_event() -> Event:
+    """A made-up alert that exercises every part of the format."""
+    article = Article(
+        id="sample-0001", feed="newsalert test", url="https://example.org/newsalert-test",
+        title="TEST: US strikes militia sites in Iraq after Treasury sanctions its leaders",
+        summary="This is a test alert sent by `newsalert notify-test`.")
+    strike = Tag(name="military_strike", confidence=0.9,
+                 evidence=[Evidence(sentence=article.title, cues=["strikes"])],
+                 fields={"actor": ["US"], "location": ["Iraq"]})
+    sanction = Tag(name="sanction", confidence=0.9,
+                   evidence=[Evidence(sentence=article.title, cues=["sanctions"])],
+                   fields={"authority": ["US Treasury"]})
+    return Event(id=f"test-{int(time.time())}", article=article, tags=[strike, sanction])
+
+
+def _load(args: argparse.Namespace) -> AppConfig:
+    return load_config(args.config or default_path())
+
+
+async def _notify_test(config: AppConfig, name: str) -> int:
+    subs = [s for s in config.subscriptions if s.name == name]
+    if not subs:
+        known = ", ".join(s.name for s in config.subscriptions) or "none"
+        print(f"no subscription named {name!r} (configured: {known})")
+        return 2
+    event, failed = sample_event(), 0
+    for url in subs[0].urls:
+        outcome = await send(url, render_event(event, channel_kind(url)),
+                             timeout=config.notifier.timeout)
+        failed += not outcome.ok
+        print(f"{'OK  ' if outcome.ok else 'FAIL'} {privacy_url(url)}  {outcome.detail}")
+    return 1 if failed else 0
+
+
+def cmd_notify_test(args: argparse.Namespace) -> int:
+    """Send a sample alert to every URL of one subscription and report each outcome."""
+    return asyncio.run(_notify_test(_load(args), args.subscription))
+
+
+def _redis(config: AppConfig) -> "Redis":
+    if not config.redis.url:
+        raise SystemExit("error: redis.url must be set to inspect the DLQ of a running pipeline")
+    return make_redis(config.redis.url)
+
+
+Entry = tuple[bytes, dict[bytes, bytes]]
+
+
+async def _entries(redis: "Redis", limit: int | None) -> list[Entry]:
+    return cast(list[Entry], await redis.xrange(streams.DLQ, count=limit))
+
+
+async def _dlq_list(config: AppConfig, limit: int) -> int:
+    redis = _redis(config)
+    try:
+        entries = await _entries(redis, limit)
+        for mid, fields in entries:
+            data = {k.decode(): v.decode(errors="replace") for k, v in fields.items()
+                    if k != b"__data__"}
+            print(mid.decode(), json.dumps(data, ensure_ascii=False))
+        print(f"{await redis.xlen(streams.DLQ)} entr(ies) in {streams.DLQ}")
+    finally:
+        await redis.aclose()
+    return 0
+
+
+async def _dlq_retry(config: AppConfig, ids: list[str], everything: bool) -> int:
+    redis = _redis(config)
+    store = DeliveryStore(redis)
+    retried = 0
+    try:
+        entries = await _entries(redis, None)
+        for mid, fields in entries:
+            if not everything and mid.decode() not in ids:
+                continue
+            await _requeue(redis, store, {k.decode(): v for k, v in fields.items()})
+            await redis.xdel(streams.DLQ, mid)
+            retried += 1
+    finally:
+        await redis.aclose()
+    print(f"re-queued {retried} entr(ies)")
+    return 0 if retried or everything else 1
+
+
+async def _requeue(redis: "Redis", store: DeliveryStore, fields: dict[str, bytes]) -> None:
+    source = fields["source"].decode()
+    body = fields["__data__"]
+    if source == "delivery":
+        sub, uid, eid = (fields[k].decode() for k in ("subscription", "url_id", "event_id"))
+        await redis.delete(streams.key("sent", sub, eid, uid))
+        kind = "digest" if eid.startswith("digest-") else "event"
+        await store.schedule(Job(sub, uid, eid, 1, body.decode(), kind), 0)
+    else:
+        await redis.xadd(source, {"__data__": body})
+
+
+def cmd_dlq(args: argparse.Namespace) -> int:
+    """List or retry dead-lettered messages and deliveries."""
+    config = _load(args)
+    if args.dlq_command == "list":
+        return asyncio.run(_dlq_list(config, args.limit))
+    if not args.ids and not args.all:
+        print("give message ids or --all")
+        return 2
+    return asyncio.run(_dlq_retry(config, args.ids, args.all))
+
+
+def add_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]",
+                 common: argparse.ArgumentParser) -> None:
+    """Register ``notify-test`` and ``dlq``."""
+    test = sub.add_parser("notify-test", parents=[common], help="send a sample alert")
+    test.add_argument("subscription")
+    test.set_defaults(func=cmd_notify_test)
+    dlq = sub.add_parser("dlq", parents=[common], help="dead-letter queue")
+    dlq_sub = dlq.add_subparsers(dest="dlq_command", required=True)
+    listing = dlq_sub.add_parser("list", parents=[common])
+    listing.add_argument("--limit", type=int, default=100)
+    retry = dlq_sub.add_parser("retry", parents=[common])
+    retry.add_argument("ids", nargs="*")
+    retry.add_argument("--all", action="store_true")
+    dlq.set_defaults(func=cmd_dlq)

@@ -1,0 +1,170 @@
+"""Routing events to subscriptions and delivering them, each URL on its own."""
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import cast
+
+from services.notifier import routes
+from services.notifier.channels import SendOutcome, privacy_url, send
+from services.notifier.delivery import DeliveryStore, Job, backoff, url_id
+from services.notifier.render import Rendered, channel_kind, render_digest, render_event
+from shared import streams
+from shared.config import AppConfig, Subscription
+from shared.schemas import Event
+
+log = logging.getLogger("newsalert.notifier")
+Sender = Callable[..., Awaitable[SendOutcome]]
+BREAKER_THRESHOLD = 5
+BREAKER_OPEN = 60.0
+
+
+@dataclass
+class ChannelHealth:
+    """Per-URL circuit breaker: a failing channel is paused instead of hammered."""
+
+    failures: int = 0
+    blocked_until: float = 0.0
+
+
+@dataclass
+class Dispatcher:
+    """Decides who gets an event and drives each delivery to an outcome."""
+
+    config: AppConfig
+    store: DeliveryStore
+    sender: Sender = send
+    channels: dict[str, ChannelHealth] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def _count(self, name: str) -> None:
+        self.counts[name] = self.counts.get(name, 0) + 1
+
+    def url_of(self, subscription: str, uid: str) -> str | None:
+        """The configured URL with this id, or None when it was removed from the config."""
+        for sub in self.config.subscriptions:
+            if sub.name == subscription:
+                return next((u for u in sub.urls if url_id(u) == uid), None)
+        return None
+
+    async def on_event(self, event: Event) -> None:
+        """Deliver or hold an event for every matching subscription; failures are scheduled."""
+        payload = event.model_dump_json()
+        attempts = []
+        for sub in self.config.subscriptions:
+            tags = routes.matches(sub, event)
+            if not tags:
+                continue
+            if sub.mode == "digest" or routes.in_quiet_hours(sub, _now(), tags):
+                await self.hold(sub, event, payload)
+                continue
+            attempts += [self.attempt(Job(sub.name, url_id(u), event.id, 1, payload), u)
+                         for u in sub.urls]
+        await asyncio.gather(*attempts)
+
+    async def hold(self, sub: Subscription, event: Event, payload: str) -> None:
+        """Queue an event for the subscription's next digest (digest mode or quiet hours)."""
+        await self.store.redis.zadd(streams.key("digest", sub.name), {payload: time.time()},
+                                    nx=True)
+        self._count("held")
+
+    async def attempt(self, job: Job, url: str) -> None:
+        """Send one delivery once; record success, or schedule a retry, or dead-letter it."""
+        if await self.store.was_sent(job.subscription, job.event_id, job.url_id):
+            return
+        health = self.channels.setdefault(job.url_id, ChannelHealth())
+        wait = health.blocked_until - time.time()
+        if wait > 0:
+            await self.store.schedule(job, wait + 0.05)
+            return
+        outcome = await self.sender(url, _render(job, url),
+                                    timeout=self.config.notifier.timeout)
+        if outcome.ok:
+            health.failures = 0
+            await self.store.mark(job.subscription, job.event_id, job.url_id, "sent")
+            self._count("delivered")
+            log.info("delivered", extra={"subscription": job.subscription,
+                                         "event_id": job.event_id, "url": privacy_url(url)})
+            return
+        await self._failed(job, url, outcome, health)
+
+    async def _failed(self, job: Job, url: str, outcome: SendOutcome,
+                      health: ChannelHealth) -> None:
+        health.failures += 1
+        if outcome.retry_after:
+            health.blocked_until = time.time() + outcome.retry_after
+        elif health.failures >= BREAKER_THRESHOLD:
+            health.blocked_until = time.time() + BREAKER_OPEN
+        settings = self.config.notifier
+        extra = {"subscription": job.subscription, "event_id": job.event_id,
+                 "url": privacy_url(url), "status": outcome.status}
+        if job.attempt >= settings.max_attempts:
+            await self.store.dead_letter(job, outcome.detail, channel_kind(url))
+            self._count("dead_lettered")
+            log.error("delivery dead-lettered after %d attempts: %s", job.attempt,
+                      outcome.detail, extra=extra)
+            return
+        delay = backoff(job.attempt, settings.retry_base, settings.retry_max, outcome.retry_after)
+        await self.store.schedule(Job(job.subscription, job.url_id, job.event_id, job.attempt + 1,
+                                      job.event_json, job.kind), delay)
+        self._count("retried")
+        log.warning("delivery failed (attempt %d), retry in %.1f s: %s", job.attempt, delay,
+                    outcome.detail, extra=extra)
+
+    async def retry_due(self) -> int:
+        """Run the retries that are due; returns how many were taken."""
+        jobs = await self.store.claim_due()
+        for job in jobs:
+            url = self.url_of(job.subscription, job.url_id)
+            if url is None:
+                await self.store.dead_letter(job, "subscription or URL removed from config", "?")
+            else:
+                await self.attempt(job, url)
+            await self.store.done(job)
+        return len(jobs)
+
+    async def flush_digests(self) -> None:
+        """Turn due digests (and quiet-hours holds that may go out) into deliveries."""
+        for sub in self.config.subscriptions:
+            key = streams.key("digest", sub.name)
+            last_raw = cast(bytes | None,
+                            await self.store.redis.get(streams.key("digest_last", sub.name)))
+            last = _from_ts(last_raw)
+            if sub.mode == "digest" and routes.next_digest_due(sub, last, _now()) > _now():
+                continue
+            if sub.mode != "digest" and routes.in_quiet_hours(sub, _now(), []):
+                continue
+            members = cast(list[bytes], await self.store.redis.zrange(key, 0, 499))
+            if members:
+                await self._queue_digest(sub, key, members)
+            if sub.mode == "digest":
+                await self.store.redis.set(streams.key("digest_last", sub.name), time.time())
+
+    async def _queue_digest(self, sub: Subscription, key: str, members: list[bytes]) -> None:
+        events = "[" + ",".join(m.decode() for m in members) + "]"
+        digest_id = "digest-" + url_id(events)
+        async with self.store.redis.pipeline(transaction=True) as pipe:
+            for url in sub.urls:
+                job = Job(sub.name, url_id(url), digest_id, 1, events, "digest")
+                pipe.zadd(streams.key("retry"), {job.encode(): time.time()})
+            pipe.zrem(key, *members)
+            await pipe.execute()
+
+
+def _render(job: Job, url: str) -> Rendered:
+    kind = channel_kind(url)
+    if job.kind == "digest":
+        return render_digest([Event.model_validate(e) for e in json.loads(job.event_json)], kind)
+    return render_event(Event.model_validate_json(job.event_json), kind)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _from_ts(raw: bytes | None) -> datetime | None:
+    return None if raw is None else datetime.fromtimestamp(float(raw), UTC)

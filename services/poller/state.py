@@ -1,0 +1,112 @@
+"""Per-feed state and the seen-set in Redis; the seen mark is written atomically with the XADD."""
+
+import hashlib
+import time
+from dataclasses import dataclass
+from typing import Any, cast
+
+from redis.asyncio import Redis
+
+from shared import streams
+
+# SET NX and XADD in one script: a crash can never record an item as seen without publishing it.
+_PUBLISH_NEW = """
+local prev = redis.call('GET', KEYS[1])
+if prev then
+  if prev ~= ARGV[4] then redis.call('SET', KEYS[1], ARGV[4], 'KEEPTTL') return 2 end
+  return 0
+end
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', '__data__', ARGV[3])
+redis.call('SET', KEYS[1], ARGV[4], 'EX', ARGV[1])
+return 1
+"""
+
+NEW, SEEN, CHANGED = 1, 0, 2
+
+
+def feed_id(url: str) -> str:
+    """Stable id of a configured feed (its configured URL, even after it moves)."""
+    return hashlib.sha256(url.encode()).hexdigest()[:16]
+
+
+def article_id(feed_url: str, item_key: str) -> str:
+    """Stable id of an item within a feed."""
+    return hashlib.sha256(f"{feed_url}\x00{item_key}".encode()).hexdigest()[:24]
+
+
+@dataclass
+class FeedState:
+    """What the poller remembers about one feed between polls."""
+
+    url: str = ""
+    etag: str = ""
+    last_modified: str = ""
+    initialized: bool = False
+    failures: int = 0
+    last_error: str = ""
+    last_success: float = 0.0
+    last_poll: float = 0.0
+    next_poll: float = 0.0
+    disabled: str = ""
+    unhealthy: bool = False
+
+    @classmethod
+    def from_redis(cls, raw: dict[bytes, bytes]) -> "FeedState":
+        """Decode a Redis hash; unknown or missing fields fall back to defaults."""
+        data = {k.decode(): v.decode() for k, v in raw.items()}
+        state = cls()
+        for name, default in vars(cls()).items():
+            if name in data:
+                value: Any = data[name]
+                if isinstance(default, bool):
+                    value = value == "1"
+                elif isinstance(default, int | float):
+                    value = type(default)(float(value))
+                setattr(state, name, value)
+        return state
+
+    def to_redis(self) -> dict[str, str]:
+        """Encode for HSET."""
+        return {k: (("1" if v else "0") if isinstance(v, bool) else str(v))
+                for k, v in vars(self).items()}
+
+
+class PollerStore:
+    """Redis-backed seen-set, feed state and leases."""
+
+    def __init__(self, redis: "Redis", seen_ttl: float) -> None:
+        self.redis = redis
+        self.seen_ttl = int(seen_ttl)
+        self._publish = redis.register_script(_PUBLISH_NEW)
+
+    async def publish_new(self, article_key: str, payload: str, content_hash: str) -> int:
+        """XADD the payload unless the item was seen; returns NEW, SEEN or CHANGED."""
+        keys = [streams.key("seen", article_key), streams.ARTICLES]
+        args: list[str | int] = [self.seen_ttl, streams.ARTICLES_MAXLEN, payload, content_hash]
+        return int(await self._publish(keys=keys, args=args))
+
+    async def mark_seen(self, article_key: str, content_hash: str) -> None:
+        """Record an item as seen without publishing it (backlog of a new feed)."""
+        await self.redis.set(streams.key("seen", article_key), content_hash, nx=True,
+                             ex=self.seen_ttl)
+
+    async def load(self, fid: str) -> FeedState:
+        """The stored state of a feed (defaults for a new feed)."""
+        raw = cast(dict[bytes, bytes], await self.redis.hgetall(streams.key("feed", fid)))
+        return FeedState.from_redis(raw)
+
+    async def save(self, fid: str, state: FeedState) -> None:
+        """Persist a feed's state."""
+        mapping = cast(dict[str | bytes, bytes | str], state.to_redis())
+        await self.redis.hset(streams.key("feed", fid), mapping=mapping)  # type: ignore[arg-type]
+
+    async def lease(self, fid: str, owner: str, seconds: float) -> bool:
+        """Take the right to poll a feed for ``seconds``; replicas skip feeds leased by others."""
+        ok = await self.redis.set(streams.key("lease", fid), owner, nx=True,
+                                  px=max(1, int(seconds * 1000)))
+        return bool(ok)
+
+
+def now() -> float:
+    """Wall-clock seconds; a function so tests can reason about it."""
+    return time.time()

@@ -1,0 +1,1 @@
+"""Common package of newsalert: wire schemas, configuration, broker helpers."""

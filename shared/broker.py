@@ -1,0 +1,67 @@
+"""Building brokers and Redis clients with the settings that do not lose messages."""
+
+import os
+import socket
+import uuid
+
+from faststream.redis import RedisBroker
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from shared import streams
+
+# The blocking read (polling_interval) must stay well below the socket timeout,
+# or every idle period ends in a TimeoutError and a 5 s pause.
+POLLING_INTERVAL_MS = 1000
+SOCKET_TIMEOUT_S = 10.0
+
+
+def _retry() -> Retry:
+    # FastStream builds its own pool with no retries; a Redis blip would fail publishes at once.
+    return Retry(ExponentialWithJitterBackoff(base=0.1, cap=2.0), 8)
+
+
+def make_broker(url: str, graceful_timeout: float = 15.0) -> RedisBroker:
+    """A RedisBroker that retries through Redis restarts and shuts down gracefully."""
+    return RedisBroker(
+        url,
+        retry=_retry(),
+        retry_on_error=[RedisConnectionError, RedisTimeoutError],
+        socket_timeout=SOCKET_TIMEOUT_S,
+        socket_connect_timeout=5.0,
+        health_check_interval=15,
+        graceful_timeout=graceful_timeout,
+    )
+
+
+def make_redis(url: str) -> "Redis":
+    """A plain redis-py client for state keys, with the same retry policy as the broker."""
+    return Redis.from_url(
+        url,
+        retry=_retry(),
+        retry_on_error=[RedisConnectionError, RedisTimeoutError],
+        socket_timeout=SOCKET_TIMEOUT_S,
+        socket_connect_timeout=5.0,
+        health_check_interval=15,
+        decode_responses=False,
+    )
+
+
+def consumer_name(service: str) -> str:
+    """Unique per process: replicas sharing a name would share (and steal) pending entries."""
+    host = os.environ.get("HOSTNAME") or socket.gethostname()
+    return f"{service}-{host}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+async def ensure_groups(redis: "Redis") -> None:
+    """Create every consumer group at id 0 with MKSTREAM: nothing published earlier is skipped."""
+    for stream, group in streams.GROUPS:
+        try:
+            await redis.xgroup_create(stream, group, id="0", mkstream=True)
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise

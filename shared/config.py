@@ -1,0 +1,197 @@
+"""The one typed settings object: YAML file, ``NEWSALERT_...`` env overrides, ``${VAR}`` secrets."""
+
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from shared.durations import parse_duration
+from shared.schemas import ALERTING_MODALITIES, EventType, Modality
+
+Seconds = Annotated[float, BeforeValidator(parse_duration)]
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+ENV_PREFIX = "NEWSALERT_"
+
+
+class Strict(BaseModel):
+    """Base of every config section: unknown keys are errors, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _slug(value: str) -> str:
+    if not _NAME.match(value):
+        raise ValueError("use lower-case letters, digits, '-', '_' or '.'")
+    return value
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http:// or https:// URL with a host")
+    return value
+
+
+class RedisSettings(Strict):
+    url: str | None = Field(None, description="redis://host:port/db; absent: embedded Redis")
+
+    @field_validator("url")
+    @classmethod
+    def _check(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme not in ("redis", "rediss", "unix"):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+
+class PollerSettings(Strict):
+    allow_private_hosts: list[str] = Field(default_factory=list)
+    concurrency: int = Field(20, ge=1, le=1000)
+    per_host: int = Field(2, ge=1, le=100)
+    timeout: Seconds = 30.0
+    max_bytes: int = Field(5 << 20, ge=1024)
+    max_redirects: int = Field(5, ge=0, le=20)
+    user_agent: str = "newsalert/0.1 (+https://github.com/newsalert/newsalert)"
+    seen_ttl: Seconds = 30 * 86400.0
+    failure_threshold: int = Field(5, ge=1)
+    max_backoff: Seconds = 3600.0
+
+
+class Feed(Strict):
+    url: Annotated[str, BeforeValidator(str)]
+    name: str = ""
+    interval: Seconds = 300.0
+    backfill: int = Field(0, ge=0, le=1000)
+
+    _url = field_validator("url")(classmethod(lambda cls, v: _http_url(v)))
+
+    def label(self) -> str:
+        """Name shown to users: the configured name, else the URL's host."""
+        return self.name or (urlsplit(self.url).hostname or self.url)
+
+
+class WatchTopic(Strict):
+    name: Annotated[str, BeforeValidator(_slug)]
+    any: list[str] = Field(default_factory=list)
+    all: list[str] = Field(default_factory=list)
+    none: list[str] = Field(default_factory=list)
+    regex: list[str] = Field(default_factory=list)
+
+    @field_validator("any", "all", "none", "regex")
+    @classmethod
+    def _no_blank(cls, values: list[str]) -> list[str]:
+        if any(not v.strip() for v in values):
+            raise ValueError("phrases must not be empty")
+        return values
+
+    def model_post_init(self, _context: Any) -> None:
+        if not (self.any or self.all or self.regex):
+            raise ValueError("a watch topic needs at least one of: any, all, regex")
+
+
+class QuietHours(Strict):
+    start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    end: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    timezone: str = "UTC"
+    except_tags: list[str] = Field(default_factory=list)
+
+
+class Digest(Strict):
+    every: Seconds | None = None
+    at: str | None = Field(None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    timezone: str = "UTC"
+
+
+class Subscription(Strict):
+    name: Annotated[str, BeforeValidator(_slug)]
+    urls: list[str] = Field(min_length=1)
+    tags: list[str] = Field(default_factory=lambda: [t.value for t in EventType])
+    match: Literal["any", "all"] = "any"
+    min_confidence: float = Field(0.0, ge=0.0, le=1.0)
+    modalities: list[Modality] = Field(default_factory=lambda: sorted(ALERTING_MODALITIES))
+    feeds: list[str] = Field(default_factory=list)
+    countries: list[str] = Field(default_factory=list)
+    mode: Literal["immediate", "digest"] = "immediate"
+    digest: Digest | None = None
+    quiet_hours: QuietHours | None = None
+    updates: Literal["none", "significant"] = "none"
+    feed_health: bool = True
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, values: list[str]) -> list[str]:
+        if not values:
+            raise ValueError("list must not be empty")
+        return [_slug(v) for v in values]
+
+
+class ClassifierSettings(Strict):
+    reload_interval: Seconds = 1.0
+
+
+class NotifierSettings(Strict):
+    max_attempts: int = Field(5, ge=1, le=100)
+    retry_base: Seconds = 2.0
+    retry_max: Seconds = 600.0
+    reclaim_idle: Seconds = 60.0
+    timeout: Seconds = 20.0
+
+
+class MetricsSettings(Strict):
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    poller_port: int = Field(9101, ge=0, le=65535)
+    classifier_port: int = Field(9102, ge=0, le=65535)
+    notifier_port: int = Field(9103, ge=0, le=65535)
+
+
+class AppConfig(Strict):
+    redis: RedisSettings = RedisSettings()
+    data_dir: Path = Path("./.newsalert")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    poller: PollerSettings = PollerSettings()
+    feeds: list[Feed] = Field(default_factory=list)
+    watch: list[WatchTopic] = Field(default_factory=list)
+    subscriptions: list[Subscription] = Field(default_factory=list)
+    classifier: ClassifierSettings = ClassifierSettings()
+    notifier: NotifierSettings = NotifierSettings()
+    metrics: MetricsSettings = MetricsSettings()
+    source: Path | None = Field(None, exclude=True, description="File the config came from")
+
+    def model_post_init(self, _context: Any) -> None:
+        for label, items in (("feeds", self.feeds), ("watch", self.watch)):
+            _unique(label, [getattr(i, "url" if label == "feeds" else "name") for i in items])
+        _unique("subscriptions", [s.name for s in self.subscriptions])
+        known = {t.value for t in EventType} | {w.name for w in self.watch} | {"feed_health"}
+        for sub in self.subscriptions:
+            for tag in sub.tags:
+                if tag not in known:
+                    raise ValueError(
+                        f"subscription {sub.name!r}: tag {tag!r} is neither an event type "
+                        f"(military_strike, sanction, feed_health) nor a watch topic name")
+
+
+def _unique(label: str, values: list[str]) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"duplicate entry in {label}: {value!r}")
+        seen.add(value)
+
+
+def default_path() -> Path:
+    """``$NEWSALERT_CONFIG`` when set, else ``./config.yaml``."""
+    return Path(os.environ.get("NEWSALERT_CONFIG") or "config.yaml")
+
+
+def env_overrides(env: dict[str, str]) -> list[tuple[list[str], str]]:
+    """``NEWSALERT_REDIS__URL=...`` → (["redis", "url"], "..."); the config path is not one."""
+    pairs = []
+    for name, value in sorted(env.items()):
+        if name.startswith(ENV_PREFIX) and name != "NEWSALERT_CONFIG":
+            path = [p.lower() for p in name[len(ENV_PREFIX) :].split("__") if p]
+            if path:
+                pairs.append((path, value))
+    return pairs

@@ -1,0 +1,117 @@
+"""Reading the config file into :class:`AppConfig`, with errors a user can act on."""
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from shared import secrets
+from shared.config import AppConfig, default_path, env_overrides
+
+
+class ConfigError(Exception):
+    """A config that cannot be used; ``lines`` name the file, the field and the value."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+def load_config(path: Path | str | None = None, env: dict[str, str] | None = None) -> AppConfig:
+    """Load, expand and validate a config file; raise :class:`ConfigError` when it is unusable."""
+    file = Path(path) if path is not None else default_path()
+    env = dict(os.environ) if env is None else env
+    raw = _read_yaml(file)
+    for keys, value in env_overrides(env):
+        _set_path(raw, keys, yaml.safe_load(value) if value else value)
+    expanded, missing = _expand(raw, env, "")
+    if missing:
+        raise ConfigError([f"{file}: {where}: environment variable {name} is not set"
+                           for where, name in missing])
+    try:
+        return AppConfig.model_validate({**expanded, "source": file})
+    except ValidationError as exc:
+        raise ConfigError([_describe(file, err, raw) for err in exc.errors()]) from None
+
+
+def _read_yaml(file: Path) -> dict[str, Any]:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError([f"{file}: cannot read config file: {exc.strerror}"]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError([f"{file}: {where}{problem}"]) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError([f"{file}: the top level must be a mapping of keys, got {data!r:.60}"])
+    return data
+
+
+def _set_path(raw: dict[str, Any], keys: list[str], value: Any) -> None:
+    node = raw
+    for key in keys[:-1]:
+        child = node.get(key)
+        if not isinstance(child, dict):
+            child = node[key] = {}
+        node = child
+    node[keys[-1]] = value
+
+
+def _expand(node: Any, env: dict[str, str], where: str) -> tuple[Any, list[tuple[str, str]]]:
+    """Fill ``${VAR}`` in every string of the tree; collect (field path, missing variable)."""
+    if isinstance(node, str):
+        text, names = secrets.expand(node, env)
+        return text, [(where or "<root>", name) for name in names]
+    missing: list[tuple[str, str]] = []
+    if isinstance(node, dict):
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            out[key], more = _expand(value, env, f"{where}.{key}" if where else str(key))
+            missing += more
+        return out, missing
+    if isinstance(node, list):
+        items = []
+        for i, value in enumerate(node):
+            item, more = _expand(value, env, f"{where}[{i}]")
+            items.append(item)
+            missing += more
+        return items, missing
+    return node, missing
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """``("feeds", 0, "url")`` → ``feeds[0].url``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "<root>"
+
+
+def _lookup(raw: Any, loc: tuple[int | str, ...]) -> tuple[bool, Any]:
+    node = raw
+    for part in loc:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return False, None
+    return True, node
+
+
+def _describe(file: Path, err: Any, raw: dict[str, Any]) -> str:
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        return f"{file}: {field_path(loc)}: unknown key (check the spelling)"
+    if err["type"] == "missing":
+        return f"{file}: {field_path(loc)}: required key is missing"
+    found, value = _lookup(raw, loc)
+    shown = f" (value: {secrets.redact(repr(value))[:120]})" if found else ""
+    return f"{file}: {field_path(loc)}: {msg}{shown}"

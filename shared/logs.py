@@ -1,0 +1,74 @@
+"""Logging: JSON lines off a terminal, readable on one; secrets redacted; no forged lines."""
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+
+from shared.secrets import redact
+
+_FIELDS = ("service", "event_id", "article_id", "feed", "subscription", "url", "status")
+
+
+def _clean(text: str) -> str:
+    # A title carrying "\n" could otherwise forge a whole log line.
+    return redact(text).replace("\r", "\\r").replace("\n", "\\n")
+
+
+class RedactingFilter(logging.Filter):
+    """Renders the message once, redacted and escaped, so no handler sees a secret."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        record.msg = _clean(message)
+        record.args = None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = _clean(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        data = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        for name in _FIELDS:
+            if hasattr(record, name):
+                data[name] = _clean(str(getattr(record, name)))
+        if record.exc_text:
+            data["exc"] = record.exc_text
+        return json.dumps(data, ensure_ascii=False)
+
+
+class TextFormatter(logging.Formatter):
+    """Readable lines for a terminal, with the structured fields appended."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        extra = " ".join(
+            f"{n}={_clean(str(getattr(record, n)))}" for n in _FIELDS if hasattr(record, n)
+        )
+        line = f"{self.formatTime(record, '%H:%M:%S')} {record.levelname:<7} {record.name}: "
+        line += record.getMessage() + (f"  {extra}" if extra else "")
+        return line + (f"\n{record.exc_text}" if record.exc_text else "")
+
+
+def configure_logging(level: str = "INFO", json_output: bool | None = None) -> None:
+    """Install one stderr handler on the root logger; safe to call more than once."""
+    use_json = (not sys.stderr.isatty()) if json_output is None else json_output
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(JsonFormatter() if use_json else TextFormatter())
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "_newsalert", False)]:
+        root.removeHandler(old)
+    handler._newsalert = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(level)
+    # One line per handled message is ours; FastStream's access lines would double it.
+    logging.getLogger("faststream.access").setLevel(max(logging.WARNING, root.level))

@@ -1,0 +1,38 @@
+"""Secret registry: every value that came from a ``${VAR}`` placeholder is masked in output."""
+
+import re
+
+_SECRETS: set[str] = set()
+MASK = "****"
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# Credentials in URLs (user:password@) are secrets even when written inline.
+_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@/\s]+)@")
+
+
+def register(value: str) -> None:
+    """Remember a secret value so that :func:`redact` hides it (short values are ignored)."""
+    if len(value) >= 4:
+        _SECRETS.add(value)
+
+
+def redact(text: str) -> str:
+    """Replace every registered secret and URL password in ``text`` by ``****``."""
+    for secret in sorted(_SECRETS, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, MASK)
+    return _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
+
+
+def expand(text: str, env: dict[str, str]) -> tuple[str, list[str]]:
+    """Fill ``${VAR}`` placeholders from ``env``; return the text and the missing names."""
+    missing: list[str] = []
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in env:
+            missing.append(name)
+            return match.group(0)
+        register(env[name])
+        return env[name]
+
+    return _PLACEHOLDER.sub(fill, text), missing

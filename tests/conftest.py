@@ -1,0 +1,48 @@
+"""Shared fixtures: a real redis-server per session, local HTTP servers and sinks."""
+
+import shutil
+from collections.abc import Callable, Iterator
+
+import pytest
+import redis as redis_sync
+
+from tests.support import HttpServer, RedisServer, Route, free_port, serve
+
+
+@pytest.fixture(scope="session", name="redis_server")
+def _redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed (CI installs it)")
+    server = RedisServer(free_port(), tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(name="redis_url")
+def _redis_url(redis_server: RedisServer) -> str:
+    """URL of the session's redis-server, flushed before each test."""
+    client = redis_sync.Redis.from_url(redis_server.url)
+    client.flushall()
+    client.close()
+    return redis_server.url
+
+
+@pytest.fixture(name="http_server")
+def _http_server() -> Iterator[Callable[[Route], HttpServer]]:
+    started: list[HttpServer] = []
+
+    def start(route: Route) -> HttpServer:
+        started.append(serve(route))
+        return started[-1]
+
+    yield start
+    for item in started:
+        item.server.shutdown()
+        item.server.server_close()
+
+
+@pytest.fixture(name="webhook_sink")
+def _webhook_sink(http_server: Callable[[Route], HttpServer]) -> HttpServer:
+    """A local webhook receiver that records JSON posts and answers 200."""
+    return http_server(lambda path, headers, body: (200, {"Content-Type": "text/plain"}, b"ok"))
