@@ -66,7 +66,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from services.classifier import app as classifier
     from services.notifier import app as notifier
     from services.poller import app as poller
-    from shared.broker import make_broker
+    from shared.broker import make_app, make_broker
+    from shared.ops import attach_ops
 
     config = _config(args)
     configure_logging(config.log_level)
@@ -74,9 +75,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     url = config.redis.url or embedded.start()  # type: ignore[union-attr]
     try:
         broker = make_broker(url, graceful_timeout=config.notifier.timeout + 10)
-        app = FastStream(broker)
+        app = make_app(broker)
         for service in (notifier, classifier, poller):
             service.register(broker, app, config, url)
+        attach_ops(app, broker, service="run", config=config, redis_url=url)
         return _serve(app)
     finally:
         if embedded:

@@ -1,9 +1,11 @@
 """Building brokers and Redis clients with the settings that do not lose messages."""
 
+import logging
 import os
 import socket
 import uuid
 
+from faststream import FastStream
 from faststream.redis import RedisBroker
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
@@ -35,7 +37,15 @@ def make_broker(url: str, graceful_timeout: float = 15.0) -> RedisBroker:
         socket_connect_timeout=5.0,
         health_check_interval=15,
         graceful_timeout=graceful_timeout,
+        # Our handlers log one line per message; FastStream's Received/Processed go to DEBUG.
+        logger=logging.getLogger("newsalert.broker"),
+        log_level=logging.DEBUG,
     )
+
+
+def make_app(broker: RedisBroker) -> FastStream:
+    """A FastStream app that logs through our handlers (JSON off a terminal, redacted)."""
+    return FastStream(broker, logger=logging.getLogger("newsalert.app"))
 
 
 def make_redis(url: str) -> "Redis":

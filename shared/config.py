@@ -137,6 +137,8 @@ class NotifierSettings(Strict):
     retry_max: Seconds = 600.0
     reclaim_idle: Seconds = 60.0
     timeout: Seconds = 20.0
+    circuit_failures: int = Field(5, ge=1)
+    circuit_open: Seconds = 60.0
 
 
 class MetricsSettings(Strict):

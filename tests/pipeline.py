@@ -33,9 +33,9 @@ def start(command: list[str], config: Path, log: Path, extra_env: dict[str, str]
           ) -> "subprocess.Popen[bytes]":
     """Start a service process with its config; output goes to ``log``."""
     env = {**os.environ, "NEWSALERT_CONFIG": str(config), **(extra_env or {})}
-    handle = log.open("ab")
-    return subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT,
-                            cwd=ROOT)
+    with log.open("ab") as handle:  # the child keeps its own descriptor
+        return subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT,
+                                cwd=ROOT)
 
 
 def stop(process: "subprocess.Popen[bytes]", timeout: float = 30) -> int:

@@ -9,9 +9,10 @@ from redis.asyncio import Redis
 from services.classifier.classify import classify_article
 from services.classifier.watch import WatchMatcher
 from shared import streams
-from shared.broker import consumer_name, ensure_groups, make_broker, make_redis
+from shared.broker import consumer_name, ensure_groups, make_app, make_broker, make_redis
 from shared.config import AppConfig
 from shared.consume import consume
+from shared.ops import attach_ops
 from shared.reload import ConfigWatcher
 from shared.schemas import Article, Event
 
@@ -89,6 +90,7 @@ def register(broker: RedisBroker, app: FastStream, config: AppConfig, redis_url:
 def create_app(config: AppConfig, redis_url: str) -> FastStream:
     """The classifier as its own FastStream app (what compose runs)."""
     broker = make_broker(redis_url)
-    app = FastStream(broker)
+    app = make_app(broker)
     register(broker, app, config, redis_url)
+    attach_ops(app, broker, service="classifier", config=config, redis_url=redis_url)
     return app

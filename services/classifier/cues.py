@@ -6,16 +6,30 @@ from typing import Final
 from shared.schemas import Modality
 
 
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 def _rx(*parts: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in parts))
 
 
-# Cheap gate: an article without any of these stems cannot carry an event tag.
-PREFILTER: Final = re.compile(
-    r"strik|struck|bomb|shell|missile|rocket|drone|raid|artiller|mortar|air support|"
-    r"precision|sanction|embargo|entity list|sdn|blacklist|freez|froze|designat|"
-    r"export|ban|price cap|measures|kill|attack|hit|pound|fire|target"
+# Cheap gates: a sentence without one of these stems cannot carry the cue family.
+STRIKE_GATE: Final = re.compile(
+    r"\b(?:strik|airstrik|airraid|struck|bomb|shell|missile|rocket|drone|raid|artiller"
+    r"|mortar|air support"
+    r"|precision|warplane|jets?\b|helicopter|gunship|aircraft|forces?\b|troops|army|armies"
+    r"|militar|navy|naval|soldier|commando|coalition|idf\b|marines|militant|militia|hamas"
+    r"|hezbollah|houthi|isis\b|islamic state|al-shabaa?b|taliban|insurgent|paratroop|rebel"
+    r"|junta|pentagon|centcom|central command)"
 )
+SANCTION_GATE: Final = re.compile(
+    r"\b(?:sanction|counter-?sanction|embargo|entity list|sdn\b|specially designated"
+    r"|foreign terrorist organi|blacklist|freez|froze|exports?\b|imports?\b|price cap"
+    r"|(?:restrictive|punitive|nonproliferation|retaliatory) measures|countermeasures"
+    r"|travel bans?|visa (?:bans?|restrictions)|(?:trade|economic) blacklist)"
+)
+
 
 # --- military strikes ---------------------------------------------------------------------
 
@@ -35,15 +49,16 @@ STRIKE_EVENT: Final = _rx(
 STRIKE_VERB: Final = re.compile(
     r"\b(?:struck|strikes?|striking|hit|hits|pounded|pounds?|pounding|bombed|bombs|bombing"
     r"|attacked|attacks?|targeted|targets?|targeting|raided|raids?|rained|slammed"
-    r"|launch(?:ed|es)? " + _N + r"(?:strikes?|attacks?|raids?|missiles|rockets|drones)"
+    r"|launch(?:ed|es)? " + _N + r"(?:strikes?|attacks?|raids?)"
+    r"|launch(?:ed|es)? " + _N + r"(?:missiles|rockets|drones) (?:at|on|into|toward|against)"
     r"|fir(?:ed|es|ing) " + _N + r"(?:missiles?|rockets?|shells|mortars?|drones?) "
     r"(?:at|on|into|toward)|(?:jets?|warplanes?|helicopters?) fir(?:ed|es) at"
     r"|attacked with " + _N + r"(?:drones|missiles|rockets))\b"
 )
 # A verb-looking cue right after one of these is a noun ("military targets").
-NOUN_LEAD: Final = frozenset(
+NOUN_LEAD: Final = _words(
     "the a an of and military civilian key legitimate energy its their his her our new "
-    "possible potential future more further such these those other".split()
+    "possible potential future more further such these those other "
 )
 # A strike noun alone ("Israeli strikes kill 12") is military only with such context.
 STRIKE_NOUN: Final = re.compile(
@@ -122,27 +137,39 @@ ACTION: Final = re.compile(
     r"|renew(?:s|ed)?|prolong(?:s|ed)?|tighten(?:s|ed)?|expand(?:s|ed)?|broaden(?:s|ed)?"
     r"|widen(?:s|ed)?|add(?:s|ed|ing)?|additions?|plac(?:e|es|ed|ing)|puts?|hit(?:s)? with"
     r"|target(?:s|ed|ing)?|freez(?:e|es|ing)|froze|designat(?:e|es|ed|ing|ion)|blacklist"
-    r"(?:s|ed)|bann?(?:s|ed)|bar(?:s|red)|kept|keeps?|maintain(?:s|ed)?|new|fresh|latest|more"
+    r"(?:s|ed)|bann?(?:s|ed)|bar(?:s|red)|kept|keeps?|maintain(?:s|ed)?|new|fresh|latest"
     r"|further|additional|another|round of|package|implementation|took action|takes action"
     r"|hundreds of|dozens of|agree(?:s|d)?|deal|published?|publishing|identified"
     r"|determined|blocked|sanctioned|sanctioning|retaliat\w*|restricts?|restricted)\b"
 )
 # "X sanctions Y" is a verb; the noun is followed by one of these instead of an object.
-NOUN_FOLLOWER: Final = frozenset(
+NOUN_FOLLOWER: Final = _words(
     "on against over for to in relief regime regimes list lists violation violations "
     "violating evasion evaders busting breach breaches bill law laws policy policies "
     "program programs programme programmes package packages threat threats pressure would "
     "could will may might can should must are is were was have has had be been bite bites "
     "hurt hurting take took remain remained stay stayed continue continued expert experts "
-    "lawyer lawyers authority authorities risk risks compliance exemption exemptions waiver "
-    "waivers and or as at if that which since after before because while amid despite "
-    "designation designations regulations from by imposed announced against, target targets "
-    "targeting hit hits loom looms working work worked failed fail weigh weighing".split()
+    "lawyer lawyers authority authorities risk risks compliance exemption exemptions "
+    "waiver waivers and or as at if that which since after before because while amid "
+    "despite designation designations regulations from by imposed announced against, "
+    "target targets targeting hit hits loom looms working work worked failed fail weigh "
+    "weighing "
 )
-SANCTION_WORD: Final = re.compile(r"\bsanction(s|ed|ing)?\b")
-ADJ_BEFORE_SANCTIONED: Final = frozenset(
+ADJ_BEFORE_SANCTIONED: Final = _words(
     "the a an of on to tax from with for against already previously non un and other "
-    "their its his her our some any all many those these heavily".split()
+    "their its his her our some any all many those these heavily "
+)
+# "sanctioned" is a verb when an object follows, an adjective before a bare noun.
+VERB_OBJECT: Final = re.compile(
+    r"(?:the|a|an|\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|dozens|hundreds"
+    r"|several|more|additional|some|by|over|for|in|on|him|her|them|it|its|their|his|senior"
+    r"|top|former|russian|chinese|iranian|north|syrian|belarusian|venezuelan|myanmar|us|u\.s\."
+    r"|entities|individuals|people|persons|officials|companies|firms)\b"
+)
+# Actions reported after the noun: "sanctions imposed on", "new sanctions target".
+ACTION_AFTER: Final = re.compile(
+    r"^\W{0,3}(?:\w+ ){0,3}?(?:imposed|announced|levied|extended|adopted|approved|unveiled"
+    r"|introduced|renewed|targets?|targeting|took effect|take effect|came into force)\b"
 )
 # Court, regulatory, sporting senses and "sanctioned" meaning approved.
 NOT_GOV_SANCTION: Final = _rx(
@@ -157,8 +184,10 @@ NOT_GOV_SANCTION: Final = _rx(
 # Mentions of sanctions that report enforcement or effects, not a sanctions action.
 SANCTION_BACKGROUND: Final = re.compile(
     r"\b(?:violat\w*|evad\w*|evasion|breach\w*|circumvent\w*|skirt\w*|bust\w*|despite"
-    r"|under|against western|hit by|impact of|effect of|because of|due to)\b"
-    r" (?:\w+ ){0,2}$|^ ?(?:violations?|evasion|evaders|busting|breach\w*|-?hit|-?battered)\b"
+    r"|under|against western|impact of|effect of|because of|due to|get around|around|bypass\w*"
+    r"|dodg\w*|(?:targeted|hit|affected|rocked|crippled|battered|hurt|squeezed) by"
+    r")\b (?:\w+ ){0,2}$|\b(?:resulting|existing|western|international|us-led|u\.s\.-led) $"
+    r"|^ ?(?:violations?|evasion|evaders|busting|breach\w*|-?hit|-?battered)\b"
 )
 LIFT: Final = re.compile(
     r"\b(?:lift(?:s|ed|ing)?|remov(?:e|es|ed|ing|al)|unblock\w*|delist\w*|revok\w*"

@@ -27,8 +27,9 @@ _ALIASES: Final = {
     "Palestine": "Palestine", "Crimea": "Ukraine", "Hong Kong": "Hong Kong",
     "Jordanian": "Jordan", "Azerbaijani": "Azerbaijan", "Armenian": "Armenia",
     "Georgian": "Georgia", "Nicaraguan": "Nicaragua", "Guatemalan": "Guatemala",
-    "Mexican": "Mexico", "Haitian": "Haiti", "Zimbabwean": "Zimbabwe", "Emirati": "United Arab Emirates",
-    "UAE": "United Arab Emirates", "Qatari": "Qatar", "Houthi": "Yemen",
+    "Mexican": "Mexico", "Haitian": "Haiti", "Zimbabwean": "Zimbabwe",
+    "Emirati": "United Arab Emirates", "UAE": "United Arab Emirates", "Qatari": "Qatar",
+    "Houthi": "Yemen",
 }
 _AUTHORITIES: Final = (
     (r"\bOFAC\b|Office of Foreign Assets Control", "US Treasury (OFAC)"),
@@ -44,6 +45,19 @@ _AUTHORITY_RX: Final = [(re.compile(p), name) for p, name in _AUTHORITIES]
 _FORCE = (r"(?: (?:air|armed|military|special|security|naval|ground|navy))?"
           r" (?:forces|military|army|troops|jets|warplanes|drones|helicopters|navy|air force"
           r"|artillery|aircraft|soldiers|units)")
+_BY_ACTOR: Final = re.compile(
+    r"(?i:strikes?|attacks?|raids?|shelling|bombardment|carried out|conducted|launched)"
+    r"(?: \w+){0,2} by ((?:the )?[A-Z][\w.'-]+(?: [A-Z][\w.'-]+)*" + _FORCE + "?)"
+)
+_NOT_PLACE: Final = re.compile(
+    r"^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March"
+    r"|April|May|June|July|August|September|October|November|December|The|A|An)\b"
+)
+_AUTHORITY_COUNTRY: Final = {
+    "US Treasury (OFAC)": "United States", "US Treasury": "United States",
+    "US State Department": "United States", "US Commerce (BIS)": "United States",
+    "United Kingdom": "United Kingdom",
+}
 _WEAPONS: Final = (
     ("air", r"air ?strike|air ?raid|warplane|\bjets?\b|aircraft|helicopter|bomber|aerial"
             r"|air support|air force|air units|precision"),
@@ -65,7 +79,7 @@ _TARGET_AFTER: Final = re.compile(
 _SANCTION_TARGET: Final = re.compile(
     r"\b(?:sanctions? (?:on|against)|measures (?:on|against)|sanctioned|sanctioning|sanctions"
     r"|designated|designating|designates|targeting|targets|adding|added|adds|freez\w+ the"
-    r" assets of|blacklisted|banning|bans|on) ((?!sanctions\b).{3,100}?)" + _NP_STOP
+    r" assets of|blacklisted|banning|bans) ((?!sanctions\b).{3,100}?)" + _NP_STOP
 )
 _COUNT: Final = re.compile(
     r"\b(\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen"
@@ -105,15 +119,15 @@ def _uniq(values: list[str], limit: int = 5) -> list[str]:
 
 
 def _actors(text: str) -> list[str]:
-    rx, names = _country_rx()
+    rx, _ = _country_rx()
     found = []
     for m in rx.finditer(text):
         lead = text[max(0, m.start() - 4) : m.start()].lower()
         if lead.endswith(("in ", "on ", "of ", "at ")) or lead.endswith("near"):
             continue
         force = re.match(_FORCE, text[m.end() :], re.IGNORECASE)
-        found.append(m.group() + force.group() if force else names[m.group()])
-    by = re.search(r"\bby ((?:the )?[A-Z][\w.'-]+(?: [A-Z][\w.'-]+)*" + _FORCE + "?)", text)
+        found.append(m.group() + (force.group() if force else ""))
+    by = _BY_ACTOR.search(text)
     return _uniq(([by.group(1)] if by else []) + found[:1], 3)
 
 
@@ -132,7 +146,7 @@ def strike_fields(sentences: list[str], cue: str) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     fields["actor"] = _uniq([a for s in sentences for a in _actors(s)], 3)
     fields["target"] = _uniq([m.group(1) for m in _TARGET_AFTER.finditer(text)], 3)
-    places = [m.group(1) for m in _PLACE.finditer(text)]
+    places = [m.group(1) for m in _PLACE.finditer(text) if not _NOT_PLACE.match(m.group(1))]
     fields["location"] = _uniq(places, 3)
     actor_countries = set(countries_in(" ".join(fields["actor"])))
     in_places = countries_in(" ".join(places))
@@ -156,6 +170,6 @@ def sanction_fields(sentences: list[str]) -> dict[str, list[str]]:
     fields["targets"] = _uniq([t for t in targets if len(t.split()) <= 10], 5)
     fields["count"] = _uniq([m.group(1) for m in _COUNT.finditer(text)], 2)
     fields["programme"] = _uniq([m.group(1) for m in _PROGRAMME.finditer(text)], 2)
-    authority_countries = {a for a in authorities if a in _ALIASES.values()}
+    authority_countries = {_AUTHORITY_COUNTRY.get(a, a) for a in authorities}
     fields["country"] = _uniq([c for c in countries_in(text) if c not in authority_countries], 3)
     return {k: v for k, v in fields.items() if v}

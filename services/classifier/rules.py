@@ -5,15 +5,15 @@ from dataclasses import dataclass
 
 from services.classifier import cues
 from services.classifier.extract import sanction_fields, strike_fields
-from services.classifier.sentences import Sentence, split_sentences
-from shared.schemas import ALERTING_MODALITIES, Evidence, EventType, Modality, Tag
+from services.classifier.sentences import MAX_CHARS, Sentence, split_sentences
+from shared.schemas import ALERTING_MODALITIES, EventType, Evidence, Modality, Tag
 
 _CLAUSE = re.compile(
-    r"[,;:.!?()\"]|\b(?:after|but|while|when|amid|since|following|before|despite)\b"
+    r"[,;:!?()]|\b(?:after|but|while|when|amid|since|following|before|despite)\b"
     r"|\bas\b(?! an? )"
 )
 _WINDOW = 80
-_RAID = re.compile(r"\braid(?:s|ed|ing)?\b")
+_RAID = re.compile(r"(?<!air )(?<!air-)\braid(?:s|ed|ing)?\b")
 _PASSIVE_HIT = re.compile(
     r"\b(?:hit|struck|pounded|targeted|destroyed|damaged) by (?:\w+ ){0,3}(?:missiles?"
     r"|rockets?|drones?|air ?strikes?|shells|shelling|artillery|warplanes|jets|bombs)\b"
@@ -42,6 +42,8 @@ def clause_before(low: str, start: int) -> str:
 def modality_of(low: str, start: int, end: int, occurred: Modality = Modality.OCCURRED) -> Modality:
     """The modality of a cue from its own clause: denial, call, threat, plan, recollection."""
     before = clause_before(low, start)
+    if low[max(0, start - len(before) - 6) : start - len(before)].endswith("since "):
+        return Modality.HISTORICAL
     if before.endswith("no ") or before.endswith("no new "):
         return Modality.DENIED
     for modality, pattern in cues.MODAL_BEFORE:
@@ -104,10 +106,11 @@ def _sanction_hits(s: Sentence) -> list[Hit]:
         before, after = low[max(0, m.start() - 40) : m.start()], low[m.end() : m.end() + 30]
         if cues.SANCTION_BACKGROUND.search(before) or cues.SANCTION_BACKGROUND.search(after):
             continue
-        signal = _sanction_signal(low, m)
+        signal = _sanction_signal(s, m)
         if signal is not None:
             modality = modality_of(low, m.start(), m.end(), signal)
-            hits.append(Hit(s, m.group(), m.start(), modality, 0.85 if _is_verb(low, m) else 0.8))
+            weight = 0.85 if _is_verb(s, m) else 0.8
+            hits.append(Hit(s, m.group(), m.start(), modality, weight))
     return hits
 
 
@@ -116,29 +119,42 @@ def _first_sanction(low: str) -> int:
     return m.start() if m else len(low)
 
 
-def _sanction_signal(low: str, m: re.Match[str]) -> Modality | None:
+def _sanction_signal(s: Sentence, m: re.Match[str]) -> Modality | None:
     """Occurred/lifted/eased when the clause reports an action; None for a bare mention."""
+    low = s.low
     before = clause_before(low, m.start())
     after = low[m.end() : m.end() + 40]
     if cues.LIFT.search(before) or cues.LIFT.search(after[:25]):
         return Modality.LIFTED
     if cues.EASE.search(before) or cues.EASE.search(after[:25]):
         return Modality.EASED
-    if _is_verb(low, m) or cues.ACTION.search(before) or cues.ACTION.search(after):
+    if _is_verb(s, m) or cues.ACTION.search(before) or cues.ACTION_AFTER.search(after):
         return Modality.OCCURRED
     return None
 
 
-def _is_verb(low: str, m: re.Match[str]) -> bool:
-    word = m.group()
+def _is_verb(s: Sentence, m: re.Match[str]) -> bool:
+    low, word = s.low, m.group()
     if word not in ("sanctions", "sanctioned", "sanctioning"):
         return False
     prev = low[: m.start()].rsplit(None, 1)
     prev_word = prev[-1] if prev else ""
     if word != "sanctions":
-        return prev_word not in cues.ADJ_BEFORE_SANCTIONED and not prev_word.endswith("-")
+        if prev_word in cues.ADJ_BEFORE_SANCTIONED or prev_word.endswith("-"):
+            return False
+        rest = low[m.end() :].lstrip(" '")
+        return (not rest[:1].isalpha() or cues.VERB_OBJECT.match(rest) is not None
+                or _capitalised_after(s, m.end()))
     nxt = _STOP_WORD.match(low, m.end() + 1) if low[m.end() : m.end() + 1] == " " else None
     return bool(prev and nxt and nxt.group().strip(".'") not in cues.NOUN_FOLLOWER)
+
+
+def _capitalised_after(s: Sentence, end: int) -> bool:
+    # A proper-noun object ("sanctioned Bosnian Serbs"); uninformative in Title Case headlines.
+    if s.is_title or len(s.text) != len(s.low):
+        return False
+    rest = s.text[end:].lstrip(" '")
+    return rest[:1].isupper()
 
 
 def _best(hits: list[Hit]) -> list[Hit]:
@@ -166,16 +182,21 @@ def _tag(name: EventType, hits: list[Hit], fields: dict[str, list[str]]) -> Tag:
 
 def classify_text(title: str, summary: str) -> list[Tag]:
     """Event tags (military_strike, sanction) for one article; empty when neither applies."""
-    if not cues.PREFILTER.search(title.lower()) and not cues.PREFILTER.search(summary.lower()):
+    whole = f"{title}\n{summary[:MAX_CHARS]}".lower()
+    maybe_strike = cues.STRIKE_GATE.search(whole) is not None
+    maybe_sanction = cues.SANCTION_GATE.search(whole) is not None
+    if not (maybe_strike or maybe_sanction):
         return []
     sentences = split_sentences(title, summary)
     tags: list[Tag] = []
-    strikes = [h for s in sentences for h in _strike_hits(s)]
+    strikes = [h for s in sentences if maybe_strike and cues.STRIKE_GATE.search(s.low)
+               for h in _strike_hits(s)]
     if strikes:
         best = _best(strikes)
         tags.append(_tag(EventType.MILITARY_STRIKE, strikes,
                          strike_fields([h.sentence.text for h in best], best[0].cue)))
-    sanctions = [h for s in sentences for h in _sanction_hits(s)]
+    sanctions = [h for s in sentences if maybe_sanction and cues.SANCTION_GATE.search(s.low)
+                 for h in _sanction_hits(s)]
     if sanctions:
         best = _best(sanctions)
         tags.append(_tag(EventType.SANCTION, sanctions,

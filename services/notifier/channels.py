@@ -10,6 +10,7 @@ import functools
 import logging
 import re
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
@@ -25,6 +26,7 @@ MAX_DETAIL = 300
 _GENERIC = {"json", "jsons", "form", "forms", "xml", "xmls"}
 # A first path segment that is a plain word ("hooks", "api") is an endpoint, not a token.
 _PLAIN_SEGMENT = re.compile(r"^[A-Za-z]{1,12}$")
+_ANY_URL = re.compile(r"\b([a-z][a-z0-9+.-]{0,20})://\S*", re.IGNORECASE)
 _LOGGERS = (
     "apprise",
     "requests",
@@ -58,6 +60,9 @@ class _HttpObservation:
 _OBSERVATION: contextvars.ContextVar[_HttpObservation | None] = contextvars.ContextVar(
     "newsalert_http_observation", default=None
 )
+_INSTANTIATING: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "newsalert_instantiating_url", default=None
+)
 _CACHE: dict[str, apprise.Apprise] = {}
 
 
@@ -66,7 +71,8 @@ class RedactFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        cleaned = redact(message)
+        url = _INSTANTIATING.get()
+        cleaned = _mask_parts([message], url)[0] if url else redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
         if record.exc_info:
@@ -169,7 +175,13 @@ def _secret_segments(path: str) -> list[str]:
 
 
 def _instantiate(url: str) -> Any:
-    return apprise.Apprise.instantiate(url, suppress_exceptions=True)
+    """Parse a URL into a plugin; apprise logs the URL while doing so, before we could
+    register its secrets, so every record logged in this context gets the URL masked."""
+    token = _INSTANTIATING.set(url)
+    try:
+        return apprise.Apprise.instantiate(url, suppress_exceptions=True)
+    finally:
+        _INSTANTIATING.reset(token)
 
 
 def _scheme(url: str) -> str:
@@ -200,6 +212,7 @@ def _mask_parts(lines: list[str], url: str) -> list[str]:
     parts.discard(host)
     masked = []
     for line in lines:
+        line = _ANY_URL.sub(lambda m: f"{m.group(1)}://{MASK}", line)
         for part in sorted(parts, key=len, reverse=True):
             line = line.replace(part, MASK)
         masked.append(redact(line))
@@ -284,5 +297,19 @@ def _detail(status: str, lines: list[str], observation: _HttpObservation, url: s
     return " ".join(text.split())[:MAX_DETAIL]
 
 
+def load_apprise_plugins() -> None:
+    """Load apprise's plugins now (idempotent) instead of on the first URL.
+
+    apprise imports them lazily, and its e-mail plugin imports the deprecated ``imghdr``
+    module: under ``-W error`` that DeprecationWarning would fail the first send.
+    """
+    from apprise.manager_plugins import NotificationManager
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "'imghdr' is deprecated", DeprecationWarning)
+        NotificationManager().load_modules()  # type: ignore[no-untyped-call]
+
+
+load_apprise_plugins()
 install_log_redaction()
 install_response_hook()

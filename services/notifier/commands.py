@@ -8,7 +8,7 @@ from typing import cast
 
 from redis.asyncio import Redis
 
-from services.notifier import console  # noqa: F401  (registers the console:// scheme)
+import services.notifier.console  # noqa: F401  (registers the console:// scheme)
 from services.notifier.channels import privacy_url, send
 from services.notifier.delivery import DeliveryStore, Job
 from services.notifier.render import channel_kind, render_event

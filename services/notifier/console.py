@@ -10,6 +10,8 @@ from typing import Any
 from apprise import NotifyFormat
 from apprise.decorators import notify
 
+from services.notifier.channels import load_apprise_plugins
+
 SCHEME = "console"
 RULE = "─" * 60
 
@@ -32,9 +34,13 @@ def _register() -> None:
     """Register once: apprise refuses (and logs a warning for) a schema it already knows."""
     from apprise.manager_plugins import NotificationManager
 
-    if SCHEME not in NotificationManager():
+    load_apprise_plugins()
+    if SCHEME not in NotificationManager():  # type: ignore[no-untyped-call]
         # TEXT: apprise converts markdown/HTML bodies to plain text before printing.
-        notify(on=SCHEME, name="newsalert console", body_format=NotifyFormat.TEXT)(print_alert)
+        decorator = notify(  # type: ignore[no-untyped-call]
+            on=SCHEME, name="newsalert console", body_format=NotifyFormat.TEXT
+        )
+        decorator(print_alert)
 
 
 _register()

@@ -19,8 +19,6 @@ from shared.schemas import Event
 
 log = logging.getLogger("newsalert.notifier")
 Sender = Callable[..., Awaitable[SendOutcome]]
-BREAKER_THRESHOLD = 5
-BREAKER_OPEN = 60.0
 
 
 @dataclass
@@ -72,15 +70,18 @@ class Dispatcher:
                                     nx=True)
         self._count("held")
 
-    async def attempt(self, job: Job, url: str) -> None:
-        """Send one delivery once; record success, or schedule a retry, or dead-letter it."""
+    async def attempt(self, job: Job, url: str) -> str:
+        """Send one delivery once; record success, or schedule a retry, or dead-letter it.
+
+        Returns "deferred" when the same job was put back unchanged (its channel is paused).
+        """
         if await self.store.was_sent(job.subscription, job.event_id, job.url_id):
-            return
+            return "done"
         health = self.channels.setdefault(job.url_id, ChannelHealth())
         wait = health.blocked_until - time.time()
         if wait > 0:
             await self.store.schedule(job, wait + 0.05)
-            return
+            return "deferred"
         outcome = await self.sender(url, _render(job, url),
                                     timeout=self.config.notifier.timeout)
         if outcome.ok:
@@ -89,17 +90,18 @@ class Dispatcher:
             self._count("delivered")
             log.info("delivered", extra={"subscription": job.subscription,
                                          "event_id": job.event_id, "url": privacy_url(url)})
-            return
+            return "sent"
         await self._failed(job, url, outcome, health)
+        return "failed"
 
     async def _failed(self, job: Job, url: str, outcome: SendOutcome,
                       health: ChannelHealth) -> None:
         health.failures += 1
         if outcome.retry_after:
             health.blocked_until = time.time() + outcome.retry_after
-        elif health.failures >= BREAKER_THRESHOLD:
-            health.blocked_until = time.time() + BREAKER_OPEN
         settings = self.config.notifier
+        if not outcome.retry_after and health.failures >= settings.circuit_failures:
+            health.blocked_until = time.time() + settings.circuit_open
         extra = {"subscription": job.subscription, "event_id": job.event_id,
                  "url": privacy_url(url), "status": outcome.status}
         if job.attempt >= settings.max_attempts:
@@ -122,8 +124,8 @@ class Dispatcher:
             url = self.url_of(job.subscription, job.url_id)
             if url is None:
                 await self.store.dead_letter(job, "subscription or URL removed from config", "?")
-            else:
-                await self.attempt(job, url)
+            elif await self.attempt(job, url) == "deferred":
+                continue
             await self.store.done(job)
         return len(jobs)
 

@@ -9,10 +9,12 @@ from faststream import FastStream
 from faststream.redis import RedisBroker
 
 from services.poller.fetch import make_client
+from services.poller.parse import PARSERS
 from services.poller.polling import Poller, PollReport
 from services.poller.state import PollerStore, feed_id
-from shared.broker import consumer_name, ensure_groups, make_broker, make_redis
+from shared.broker import consumer_name, ensure_groups, make_app, make_broker, make_redis
 from shared.config import AppConfig, Feed
+from shared.ops import attach_ops
 from shared.reload import ConfigWatcher
 
 log = logging.getLogger("newsalert.poller")
@@ -44,6 +46,7 @@ class PollerService:
         """Release the HTTP client and the Redis connection."""
         await self.poller.client.aclose()
         await self.poller.redis.aclose()
+        PARSERS.shutdown()
 
     async def start(self) -> None:
         """Start the background loop and the config watcher."""
@@ -110,8 +113,9 @@ def register(broker: RedisBroker, app: FastStream, config: AppConfig, redis_url:
 def create_app(config: AppConfig, redis_url: str) -> FastStream:
     """The poller as its own FastStream app (what compose runs)."""
     broker = make_broker(redis_url)
-    app = FastStream(broker)
+    app = make_app(broker)
     register(broker, app, config, redis_url)
+    attach_ops(app, broker, service="poller", config=config, redis_url=redis_url)
     return app
 
 

@@ -63,8 +63,9 @@ def make_client(settings: PollerSettings) -> httpx.AsyncClient:
     total = settings.timeout
     timeout = httpx.Timeout(connect=min(5.0, total), read=min(10.0, total),
                             write=min(5.0, total), pool=min(5.0, total))
-    limits = httpx.Limits(max_connections=settings.concurrency * 2,
-                          max_keepalive_connections=settings.concurrency)
+    # No keep-alive: the pool is keyed by the pinned IP, so a kept TLS connection verified for
+    # one host name could otherwise be reused for another name on the same IP.
+    limits = httpx.Limits(max_connections=settings.concurrency * 2, max_keepalive_connections=0)
     return httpx.AsyncClient(
         timeout=timeout, limits=limits, follow_redirects=False, trust_env=False,
         headers={"User-Agent": settings.user_agent, "Accept": ACCEPT,

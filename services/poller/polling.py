@@ -71,7 +71,7 @@ class Poller:
             parsed = await parse_feed_bounded(result.body, result.final_url, result.content_type)
         outcome = await self._record(feed, fid, state, result, parsed, report)
         report.outcomes[outcome] += 1
-        log.info("polled %s: %s", feed.label(), outcome, extra={"feed": feed.label()})
+        _log_poll(feed, state, outcome)
 
     async def _record(self, feed: Feed, fid: str, state: FeedState, result: FetchResult,
                       parsed: ParsedFeed | None, report: PollReport) -> str:
@@ -125,6 +125,17 @@ class Poller:
                 report.updated += 1
             else:
                 report.seen += 1
+
+
+def _log_poll(feed: Feed, state: FeedState, outcome: str) -> None:
+    wait = max(0.0, state.next_poll - now())
+    extra = {"feed": feed.label(), "status": outcome}
+    if outcome == "failed":
+        log.warning("feed %s failed (%d in a row): %s; next poll in %.0f s", feed.label(),
+                    state.failures, state.last_error, wait, extra=extra)
+    else:
+        log.info("feed %s polled: %s; next poll in %.0f s", feed.label(), outcome, wait,
+                 extra=extra)
 
 
 def _failure(result: FetchResult, parsed: ParsedFeed | None) -> str | None:

@@ -1,0 +1,314 @@
+"""Hostile feed servers on 127.0.0.1: each attack fails fast, bounded, and spares a healthy feed."""
+
+import asyncio
+import functools
+import time
+import tracemalloc
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import pytest
+
+from services.poller.fetch import FetchResult, fetch_feed, make_client
+from services.poller.parse import parse_feed, parse_feed_bounded
+from shared.config import PollerSettings
+
+MB = 1 << 20
+SETTINGS = PollerSettings(allow_private_hosts=["127.0.0.1"], timeout=2.0, max_bytes=MB,
+                          max_redirects=5)
+CHUNK = b"x" * 65536
+HEALTHY = (b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>ok</title>'
+           + b"".join(b"<item><title>Item %d</title><guid>g%d</guid></item>" % (n, n)
+                      for n in range(3)) + b"</channel></rss>")
+Writer = asyncio.StreamWriter
+Route = Callable[["FeedServer", Writer, dict[str, str]], Awaitable[None]]
+
+
+@functools.cache
+def bomb(wbits: int) -> bytes:
+    """200 MiB of zeros compressed (gzip for wbits 31, zlib for 15): about 200 KB on the wire."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    zeros = bytes(MB)
+    return b"".join(packer.compress(zeros) for _ in range(200)) + packer.flush()
+
+
+def feed_with_prolog(prolog: str, title: str) -> bytes:
+    return (f'<?xml version="1.0"?>\n{prolog}<rss version="2.0"><channel><title>x</title>'
+            f"<item><title>{title}</title><guid>h</guid></item></channel></rss>").encode()
+
+
+LAUGHS = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+XML = {
+    "/billion": feed_with_prolog(f'<!DOCTYPE r [<!ENTITY l0 "lol">{LAUGHS}]>\n', "&l9;"),
+    "/quadratic": feed_with_prolog(f'<!DOCTYPE r [<!ENTITY b "{"A" * 10_000}">]>\n',
+                                   "&b;" * 20_000),
+    "/bad_utf8": HEALTHY.replace(b"Item 1", b"Item \xff\xfe\xc3 1"),
+    "/utf16": HEALTHY.decode().replace('"utf-8"', '"utf-16"').encode("utf-16"),
+}
+
+
+async def send(writer: Writer, status: int, headers: dict[str, str], body: bytes = b"") -> None:
+    lines = [f"HTTP/1.1 {status} X", "Connection: close", *(f"{k}: {v}" for k, v in
+                                                           headers.items())]
+    if "Content-Length" not in headers and "Transfer-Encoding" not in headers:
+        lines.append(f"Content-Length: {len(body)}")
+    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+    await writer.drain()
+
+
+async def stream_100mb(writer: Writer, chunked: bool) -> None:
+    for _ in range(100 * MB // len(CHUNK)):
+        writer.write(b"%x\r\n%s\r\n" % (len(CHUNK), CHUNK) if chunked else CHUNK)
+        await writer.drain()
+
+
+class FeedServer:
+    """A scripted HTTP/1.1 server: one coroutine per path, every request recorded."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.port = 0
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def hits(self, *paths: str) -> int:
+        return sum(1 for path, _ in self.requests if path in paths)
+
+    async def handle(self, reader: asyncio.StreamReader, writer: Writer) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self.tasks.add(task)
+        try:
+            head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+            path = head[0].split(" ")[1]
+            headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":")
+                                                                    for h in head[1:] if h)}
+            self.requests.append((path, headers))
+            await ROUTES[path](self, writer, headers)
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+            self.tasks.discard(task)
+
+
+async def _conditional(srv: FeedServer, w: Writer, h: dict[str, str]) -> None:
+    validators = {"ETag": '"v1"', "Last-Modified": "Thu, 01 Jan 2026 00:00:00 GMT"}
+    if h.get("if-none-match") == '"v1"':
+        await send(w, 304, validators)
+    else:
+        await send(w, 200, validators, HEALTHY)
+
+
+async def _trickle(srv: FeedServer, w: Writer, h: dict[str, str]) -> None:
+    await send(w, 200, {"Content-Length": "1000"})
+    for _ in range(1000):
+        w.write(b"<")
+        await w.drain()
+        await asyncio.sleep(1.0)
+
+
+def _redirect(target: str | Callable[[FeedServer], str], status: int = 302) -> Route:
+    async def route(srv: FeedServer, w: Writer, h: dict[str, str]) -> None:
+        await send(w, status, {"Location": target(srv) if callable(target) else target})
+    return route
+
+
+def _body(data: bytes, **headers: str) -> Route:
+    async def route(srv: FeedServer, w: Writer, h: dict[str, str]) -> None:
+        await send(w, 200, {k.replace("_", "-"): v for k, v in headers.items()}, data)
+    return route
+
+
+async def _lying_small(srv: FeedServer, w: Writer, h: dict[str, str]) -> None:
+    await send(w, 200, {"Content-Length": "1000"})
+    await stream_100mb(w, chunked=False)
+
+
+async def _lying_big(srv: FeedServer, w: Writer, h: dict[str, str]) -> None:
+    await send(w, 200, {"Content-Length": str(100 * MB)})
+    await stream_100mb(w, chunked=False)
+
+
+async def _chunked(srv: FeedServer, w: Writer, h: dict[str, str]) -> None:
+    await send(w, 200, {"Transfer-Encoding": "chunked"})
+    await stream_100mb(w, chunked=True)
+
+
+def _in_a_minute() -> str:
+    return format_datetime(datetime.now(UTC) + timedelta(seconds=60), usegmt=True)
+
+
+async def _status(srv: FeedServer, w: Writer, h: dict[str, str], code: int = 429,
+                  retry: Callable[[], str] = lambda: "120") -> None:
+    await send(w, code, {"Retry-After": retry()})
+
+
+ROUTES: dict[str, Route] = {
+    "/healthy": _body(HEALTHY, Content_Type="application/rss+xml"),
+    "/conditional": _conditional,
+    "/trickle": _trickle,
+    "/never": lambda srv, w, h: asyncio.sleep(60),
+    "/huge": _chunked,
+    "/lying_small": _lying_small,
+    "/lying_big": _lying_big,
+    "/gzip_bomb": lambda srv, w, h: send(w, 200, {"Content-Encoding": "gzip"}, bomb(31)),
+    "/deflate_bomb": lambda srv, w, h: send(w, 200, {"Content-Encoding": "deflate"}, bomb(15)),
+    "/loop_a": _redirect("/loop_b"),
+    "/loop_b": _redirect("/loop_a"),
+    **{f"/chain{n}": _redirect(f"/chain{n + 1}", 301) for n in range(10)},
+    "/to_private": _redirect("http://10.0.0.1/feed"),
+    "/to_metadata": _redirect("http://169.254.169.254/latest/meta-data/"),
+    "/to_127_0_0_2": _redirect(lambda srv: f"http://127.0.0.2:{srv.port}/healthy"),
+    "/to_decimal": _redirect(lambda srv: f"http://2130706434:{srv.port}/healthy"),
+    "/429": _status,
+    "/503": functools.partial(_status, code=503, retry=_in_a_minute),
+    "/canary": _body(b"<!ENTITY leaked 'x'>"),
+    "/xxe": _body(feed_with_prolog('<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n',
+                                   "&x;")),
+    **{path: _body(data, Content_Type="application/rss+xml; charset=utf-8")
+       for path, data in XML.items()},
+}
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FeedServer]:
+    srv = FeedServer()
+    listener = await asyncio.start_server(srv.handle, "127.0.0.1", 0)
+    srv.port = listener.sockets[0].getsockname()[1]
+    ROUTES["/xxe_ext"] = _body(feed_with_prolog(
+        f'<!DOCTYPE rss SYSTEM "http://127.0.0.1:{srv.port}/canary">\n', "ok"))
+    yield srv
+    listener.close()
+    for task in list(srv.tasks):
+        task.cancel()
+    await asyncio.gather(*srv.tasks, return_exceptions=True)
+    await listener.wait_closed()
+
+
+async def against_healthy(srv: FeedServer, path: str, settings: PollerSettings = SETTINGS,
+                          **kw: str) -> tuple[FetchResult, float, int]:
+    """Fetch ``path`` next to /healthy; return its result, seconds taken and traced peak."""
+    async def timed() -> tuple[FetchResult, float]:
+        started = time.monotonic()
+        result = await fetch_feed(client, srv.url(path), settings, **kw)
+        return result, time.monotonic() - started
+
+    async with make_client(settings) as client:
+        tracemalloc.start()
+        try:
+            (hostile, seconds), healthy = await asyncio.gather(
+                timed(), fetch_feed(client, srv.url("/healthy"), settings))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert healthy.status == 200 and healthy.body is not None
+    assert len(parse_feed(healthy.body, healthy.final_url).items) == 3
+    return hostile, seconds, peak
+
+
+@pytest.mark.parametrize("path", ["/huge", "/lying_big"])
+async def test_poller_huge_bodies_cut_at_cap(server: FeedServer, path: str) -> None:
+    """F5/F6: a 100 MB body (chunked, or with an honest big length) stops at the cap fast."""
+    result, seconds, peak = await against_healthy(server, path)
+    assert (result.error, result.body, result.status) == ("too_large", None, 0)
+    assert seconds < 2.0 and peak < 30 * MB
+
+
+async def test_poller_lying_content_length_reads_only_declared(server: FeedServer) -> None:
+    """F6: Content-Length 1000 followed by 100 MB yields exactly 1000 bytes, quickly."""
+    result, seconds, peak = await against_healthy(server, "/lying_small")
+    assert result.status == 200 and result.body == b"x" * 1000
+    assert seconds < 2.0 and peak < 30 * MB
+
+
+@pytest.mark.parametrize("path", ["/gzip_bomb", "/deflate_bomb"])
+async def test_poller_compression_bombs_capped(server: FeedServer, path: str) -> None:
+    """F7: a 200 MiB gzip/deflate bomb stops at max_bytes decoded, with a small memory peak."""
+    bomb(31), bomb(15)  # build outside the measured window
+    result, seconds, peak = await against_healthy(server, path)
+    assert result.error == "too_large" and seconds < 2.0 and peak < 12 * MB
+
+
+@pytest.mark.parametrize("path", ["/trickle", "/never"])
+async def test_poller_slow_servers_hit_the_deadline(server: FeedServer, path: str) -> None:
+    """F8/F9: a 1 byte/s trickle or a silent server ends in 'timeout' at the total budget."""
+    result, seconds, _ = await against_healthy(server, path)
+    assert result.error == "timeout" and seconds < SETTINGS.timeout + 0.5
+
+
+@pytest.mark.parametrize(("path", "paths"), [
+    ("/loop_a", ("/loop_a", "/loop_b")), ("/chain0", tuple(f"/chain{n}" for n in range(11))),
+])
+async def test_poller_redirect_loops_and_chains_stop(server: FeedServer, path: str,
+                                                    paths: tuple[str, ...]) -> None:
+    """F11: loops and long chains fail with redirect_limit after max_redirects + 1 requests."""
+    result, seconds, _ = await against_healthy(server, path)
+    assert result.error == "redirect_limit" and seconds < 2.0
+    assert server.hits(*paths) == SETTINGS.max_redirects + 1
+
+
+@pytest.mark.parametrize(("path", "error"), [
+    ("/to_private", "ssrf: 10.0.0.1 is private"),
+    ("/to_metadata", "ssrf: 169.254.169.254 is link-local"),
+    ("/to_127_0_0_2", "ssrf: 127.0.0.2 is loopback"),
+    ("/to_decimal", "ssrf: 127.0.0.2 is loopback"),
+])
+async def test_poller_redirect_to_private_refused(server: FeedServer, path: str,
+                                                  error: str) -> None:
+    """F13: an allowed host redirecting to a private address is refused before connecting."""
+    result, seconds, _ = await against_healthy(server, path)
+    assert result.error == error and seconds < 1.0
+    assert server.hits("/healthy") == 1  # only the concurrent healthy fetch, never the target
+
+
+async def test_poller_conditional_get_304(server: FeedServer) -> None:
+    """F15: the second poll sends validators and gets a 304 with no body read."""
+    first, _, _ = await against_healthy(server, "/conditional")
+    second, _, _ = await against_healthy(server, "/conditional", etag=first.etag or "",
+                                         last_modified=first.last_modified or "")
+    sent = [h for p, h in server.requests if p == "/conditional"][1]
+    assert first.status == 200 and first.etag == '"v1"'
+    assert sent["if-none-match"] == '"v1"' and sent["if-modified-since"] == first.last_modified
+    assert (second.status, second.body, second.error) == (304, None, None)
+
+
+@pytest.mark.parametrize(("path", "low", "high"), [("/429", 120, 120), ("/503", 55, 60)])
+async def test_poller_retry_after_both_forms(server: FeedServer, path: str, low: float,
+                                             high: float) -> None:
+    """F16 input: 429 (seconds) and 503 (HTTP date) report Retry-After in seconds."""
+    result, _, _ = await against_healthy(server, path)
+    assert result.error == f"http {path[1:]}"
+    assert result.retry_after is not None and low <= result.retry_after <= high
+
+
+@pytest.mark.parametrize("path", ["/billion", "/quadratic", "/xxe"])
+async def test_poller_hostile_xml_refused_end_to_end(server: FeedServer, path: str) -> None:
+    """F1/F3/F4: fetched entity attacks are refused by the parser fast; healthy feeds parse."""
+    result, _, _ = await against_healthy(server, path)
+    started = time.monotonic()
+    hostile, healthy = await asyncio.gather(
+        parse_feed_bounded(result.body or b"", result.final_url),
+        parse_feed_bounded(HEALTHY, server.url("/healthy")))
+    assert hostile.error == "doctype_refused" and len(healthy.items) == 3
+    assert time.monotonic() - started < 5.0
+
+
+async def test_poller_external_dtd_never_fetched(server: FeedServer) -> None:
+    """F4: a DOCTYPE pointing at a canary URL parses without any request to the canary."""
+    result, _, _ = await against_healthy(server, "/xxe_ext")
+    parsed = await parse_feed_bounded(result.body or b"", result.final_url)
+    assert parsed.items[0].title == "ok" and server.hits("/canary") == 0
+
+
+@pytest.mark.parametrize("path", ["/bad_utf8", "/utf16"])
+async def test_poller_invalid_encodings_fetched_and_parsed(server: FeedServer, path: str) -> None:
+    """F14: broken or wide encodings are fetched and parsed without errors or lost items."""
+    result, _, _ = await against_healthy(server, path)
+    parsed = await parse_feed_bounded(result.body or b"", result.final_url, result.content_type)
+    assert result.status == 200 and len(parsed.items) == 3
+    assert all(item.title.startswith("Item") for item in parsed.items)
