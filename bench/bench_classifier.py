@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from services.classifier.classify import classify_article  # noqa: E402
-from services.classifier.commands import evaluate  # noqa: E402
+from services.classifier.classify import classify_article
+from services.classifier.commands import evaluate
 
 KEYWORDS = re.compile(r"\b(?:strik\w*|struck|bomb\w*|missile\w*|shell\w*|raid\w*|sanction\w*)\b",
                       re.IGNORECASE)
@@ -42,7 +42,7 @@ def rate(texts: list[tuple[str, str]], fn: object) -> float:
 
 
 def keyword_f1(dev: Path) -> dict[str, float]:
-    rows = [json.loads(line) for line in dev.open(encoding="utf-8") if line.strip()]
+    rows = [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines() if line]
     rows = [r for r in rows if isinstance(r.get("labels"), list)]
     out = {}
     for name, rx in KEYWORD_TAGS:
@@ -71,7 +71,7 @@ def main() -> int:
     print(f"ratio (ours/kw)  : {ours / base:>12.3f}")
     dev = data_dir() / "dev_labeled.jsonl"
     if dev.exists():
-        rows = [json.loads(line) for line in dev.open(encoding="utf-8") if line.strip()]
+        rows = [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines() if line]
         scores, _ = evaluate([r for r in rows if isinstance(r.get("labels"), list)])
         kw = keyword_f1(dev)
         print("\ndev F1            ours   keyword")

@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import contextlib
+import importlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -50,15 +51,9 @@ def cmd_service(args: argparse.Namespace) -> int:
         print(f"published {report.published}, already seen {report.seen}, "
               f"outcomes {dict(report.outcomes)}")
         return 0
-    factories: dict[str, Callable[[AppConfig, str], FastStream]] = {}
-    if args.command == "poller":
-        from services.poller.app import create_app as factory
-    elif args.command == "classifier":
-        from services.classifier.app import create_app as factory
-    else:
-        from services.notifier.app import create_app as factory
-    factories[args.command] = factory
-    return _serve(factories[args.command](config, url))
+    module = importlib.import_module(f"services.{args.command}.app")
+    factory: Callable[[AppConfig, str], FastStream] = module.create_app
+    return _serve(factory(config, url))
 
 
 def cmd_run(args: argparse.Namespace) -> int:

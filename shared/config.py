@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
+import re2
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from shared.durations import parse_duration
@@ -84,6 +85,17 @@ class WatchTopic(Strict):
     def _no_blank(cls, values: list[str]) -> list[str]:
         if any(not v.strip() for v in values):
             raise ValueError("phrases must not be empty")
+        return values
+
+    @field_validator("regex")
+    @classmethod
+    def _re2(cls, values: list[str]) -> list[str]:
+        # RE2 runs in linear time, so no user pattern can hang the classifier.
+        for pattern in values:
+            try:
+                re2.compile(pattern)
+            except re2.error as exc:
+                raise ValueError(f"invalid RE2 pattern {pattern!r}: {exc}") from None
         return values
 
     def model_post_init(self, _context: Any) -> None:

@@ -46,9 +46,16 @@ class ConfigWatcher:
             for line in exc.lines:
                 log.error("config edit rejected, previous config stays active: %s", line)
             return False
-        result = self.on_change(config)
-        if asyncio.iscoroutine(result):
-            await result
+        try:
+            result = self.on_change(config)
+            if asyncio.iscoroutine(result):
+                await result
+        except (ConfigError, ValueError) as exc:
+            self.errors += 1
+            lines = exc.lines if isinstance(exc, ConfigError) else [str(exc)]
+            for line in lines:
+                log.error("config edit rejected, previous config stays active: %s", line)
+            return False
         log.info("config reloaded from %s", self.path)
         return True
 

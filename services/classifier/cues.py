@@ -92,6 +92,8 @@ FORCE_KILL: Final = re.compile(
 # Senses of strike/raid/bomb words that are not an armed attack at all.
 NOT_ATTACK: Final = _rx(
     r"\bdrills?\b|\bexercises?\b|\bsimulat\w*|\brehears\w*|\bwar ?games?\b|\bmock\b",
+    r"\bopfor\b|\blive[- ]fire\b|\bfield training\b|\btraining (?:event|rotation|cent(?:er|re))"
+    r"|\bcertification\b|\bceremony\b|\bflyovers?\b|\bchange of command\b",
     r"\btest[- ]?(?:fir\w*|launch\w*|flights?)\b|\bmissile tests?\b|\bdemonstration\b",
     r"\blightning\b|\bearthquakes?\b|\bquakes?\b|\bstorms?\b|\bhurricanes?\b|\btornado\w*"
     r"|\btyphoons?\b|\bcyclones?\b|\bmeteor\w*|\basteroids?\b|\bpandemic\b|\bcovid\b",
@@ -177,9 +179,14 @@ NOT_GOV_SANCTION: Final = _rx(
     r"|uefa|ioc|olympic\w*|tour|golf\w*|athlet\w*|players?|clubs?|referees?|doping|wada"
     r"|regulators?|watchdog|antitrust|misconduct|triathlon|race|marathon|ethics|bar"
     r" association|ncaa|nfl|nba|fa)\b",
+)
+APPROVAL_SENSE: Final = _rx(
     r"\b(?:state|government|officially|church|god|self|un)[- ]sanctioned\b"
     r"|\bsanctioned by (?:the )?(?:law|church|state|league|federation|court)\b",
     r"\bsanctioning (?:such|same|the use|powers|body|bodies)\b",
+    r"\bsanction(?:s|ed|ing)? (?:the |a |an |its |their )?(?:plan|project|use|event|race|match"
+    r"|deal|proposal|merger|construction|budget|change|sale|marriage|unions?|logging|fight"
+    r"|bout|tournament|rally|march|protest)s?\b",
 )
 # Mentions of sanctions that report enforcement or effects, not a sanctions action.
 SANCTION_BACKGROUND: Final = re.compile(
@@ -208,19 +215,29 @@ MODAL_BEFORE: Final[tuple[tuple[Modality, re.Pattern[str]], ...]] = (
     (Modality.URGED, re.compile(
         r"\b(?:urg\w*|call(?:s|ed|ing)? (?:on|for)|ask(?:s|ed|ing)?|demand\w*|press\w* for"
         r"|push\w* for|appeal\w*|lobb\w*|request\w*|need for|should|must|wants?|seek\w*"
-        r"|step(?:s|ped)? up)\b|: sanction\b")),
+        r"|step(?:s|ped)? up|pressur\w* (?:\w+ ){0,3}for)\b|: sanction\b")),
     (Modality.THREATENED, re.compile(
         r"\b(?:threat\w*|warn\w*|ultimatum|vow\w*|fac(?:e|es|ing)|risk\w*|fears?|if|unless"
         r"|looms?|brac\w*)\b")),
     (Modality.CONSIDERED, re.compile(
         r"\b(?:consider\w*|weigh\w*|mull\w*|plan\w*|propos\w*|draft\w*|bill|could|would"
         r"|might|may|possible|potential|options?|prepar\w*|ready|set to|poised|expected"
-        r"|likely|explor\w*|discuss\w*|contemplat\w*|promis\w*|pledg\w*|will|to be)\b"
-        r"|^(?:\w+ ){0,4}to $")),
+        r"|likely|explor\w*|discuss\w*|contemplat\w*|promis\w*|pledg\w*|will|to be)\b")),
     (Modality.HISTORICAL, re.compile(
         r"\b(?:anniversary|years ago|decades ago|commemorat\w*|memorial|remember\w*"
         r"|recall\w*|history of|retrospective)\b")),
 )
+# "UK to sanction", "EU to impose sanctions": announced intentions, not actions yet.
+TO_VERB: Final = re.compile(
+    r"\bto (?:impose|slap|levy|introduce|adopt|ban|freeze|sanction|extend"
+    r"|tighten|expand|target|lift|ease|launch|strike|attack|bomb|carry out) (?:\w+ ){0,3}$"
+)
+BARE_VERB_CUE: Final = re.compile(
+    r"(?:sanction|strike|attack|bomb|raid|hit|shell|target|pound|launch|fire|impose|ban"
+    r"|freeze|embargo)\b"
+)
+# Mentions that are themselves the action verb.
+SELF_ACTION: Final = re.compile(r"(?:freez|froze|bans?\b|banned|blacklist(?:s|ed)\b)")
 # Modals that follow the cue ("sanctions would cost", "sanctions if it does not").
 MODAL_AFTER: Final = re.compile(
     r"^[^,.;]{0,25}?\b(?:would|could|might|may|will|if|unless|to be (?:imposed|announced))\b"
@@ -229,5 +246,5 @@ MODAL_AFTER: Final = re.compile(
 KEEP: Final = re.compile(r"\b(?:keep|kept|maintain\w*|retain\w*|extend\w*|renew\w*)\b")
 INFINITIVE_OK: Final = re.compile(
     r"\b(?:spur\w*|prompt\w*|mov(?:e|es|ed)|vot(?:e|es|ed)|agree[sd]?|decid(?:e|es|ed)"
-    r"|began|begins|start\w*|forc\w*|led|leads)\b (?:\w+ ){0,3}to $"
+    r"|began|begins|start\w*|forc\w*|led|leads)\b (?:\w+ ){0,3}to (?:\w+ ){0,4}$"
 )

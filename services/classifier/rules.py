@@ -51,11 +51,20 @@ def modality_of(low: str, start: int, end: int, occurred: Modality = Modality.OC
             if modality is Modality.CONSIDERED and _status_quo_or_done(before):
                 continue
             return modality
-    if before.endswith("to ") and not cues.INFINITIVE_OK.search(before):
+    if _future_infinitive(low, start, before):
         return Modality.CONSIDERED
-    if cues.MODAL_AFTER.search(low[end : end + 60]):
+    # A question ("Is there space for further sanctions?") reports nothing yet.
+    if cues.MODAL_AFTER.search(low[end : end + 60]) or low.rstrip(" '\"").endswith("?"):
         return Modality.CONSIDERED
     return occurred
+
+
+def _future_infinitive(low: str, start: int, before: str) -> bool:
+    # "UK to sanction X" announces; "spurs US to ease" and "added to the list" report.
+    if cues.INFINITIVE_OK.search(before):
+        return False
+    bare = re.search(r"\bto (?:\w+ )?$", before) and cues.BARE_VERB_CUE.match(low, start)
+    return bool(bare or cues.TO_VERB.search(before))
 
 
 def _status_quo_or_done(before: str) -> bool:
@@ -101,14 +110,16 @@ def _sanction_hits(s: Sentence) -> list[Hit]:
     low = s.low
     if any(m.start() < _first_sanction(low) for m in cues.NOT_GOV_SANCTION.finditer(low)):
         return []
+    if cues.APPROVAL_SENSE.search(low):
+        return []
     hits: list[Hit] = []
     for m in cues.SANCTION_MENTION.finditer(low):
         before, after = low[max(0, m.start() - 40) : m.start()], low[m.end() : m.end() + 30]
         if cues.SANCTION_BACKGROUND.search(before) or cues.SANCTION_BACKGROUND.search(after):
             continue
         signal = _sanction_signal(s, m)
-        if signal is not None:
-            modality = modality_of(low, m.start(), m.end(), signal)
+        modality = modality_of(low, m.start(), m.end(), signal or Modality.OCCURRED)
+        if signal is not None or modality is not Modality.OCCURRED:
             weight = 0.85 if _is_verb(s, m) else 0.8
             hits.append(Hit(s, m.group(), m.start(), modality, weight))
     return hits
@@ -128,6 +139,8 @@ def _sanction_signal(s: Sentence, m: re.Match[str]) -> Modality | None:
         return Modality.LIFTED
     if cues.EASE.search(before) or cues.EASE.search(after[:25]):
         return Modality.EASED
+    if cues.SELF_ACTION.match(m.group()):
+        return Modality.OCCURRED
     if _is_verb(s, m) or cues.ACTION.search(before) or cues.ACTION_AFTER.search(after):
         return Modality.OCCURRED
     return None

@@ -74,12 +74,17 @@ def compile_topics(topics: Sequence[WatchTopic]) -> list[CompiledTopic]:
 class _Text:
     sentences: list[Sentence]
     norms: list[str]
+    folds: list[str]
     whole: str
 
 
-def _hits(rx: Any, text: _Text) -> list[tuple[int, str]]:
-    """(sentence index, matched text) for each match of ``rx``, sentence by sentence."""
-    return [(i, m.group()) for i, norm in enumerate(text.norms) for m in rx.finditer(norm)]
+def _hits(rx: Any, text: _Text, raw: bool = False) -> list[tuple[int, str]]:
+    """(sentence index, matched text) for each match of ``rx``, sentence by sentence.
+
+    Phrases run on the normalised text; regexes (``raw``) on the folded text, which keeps
+    hyphens and apostrophes that a user's pattern may spell out."""
+    texts = text.folds if raw else text.norms
+    return [(i, m.group()) for i, t in enumerate(texts) for m in rx.finditer(t)]
 
 
 def _match_topic(topic: CompiledTopic, text: _Text) -> Tag | None:
@@ -92,7 +97,7 @@ def _match_topic(topic: CompiledTopic, text: _Text) -> Tag | None:
             if not hits:
                 return None
             found += hits[:1]
-    optional = [h for rx in topic.regex for h in _hits(rx, text)]
+    optional = [h for rx in topic.regex for h in _hits(rx, text, raw=True)]
     if topic.any is not None:
         optional += _hits(topic.any, text)
     if not optional and (topic.any is not None or topic.regex or not topic.all):
@@ -124,5 +129,5 @@ class WatchMatcher:
             return []
         sentences = split_sentences(title, summary)
         norms = [normalise(s.text) for s in sentences]
-        text = _Text(sentences, norms, "\n".join(norms))
+        text = _Text(sentences, norms, [s.low for s in sentences], "\n".join(norms))
         return [tag for topic in self.topics if (tag := _match_topic(topic, text)) is not None]

@@ -31,6 +31,7 @@ BROKEN = [
     ("subscriptions:\n  - {name: desk, urls: ['nosuchscheme://x']}\n",
      "subscription 'desk'"),
     ("watch:\n  - {name: topic, none: [x]}\n", "watch[0]"),
+    ("watch:\n  - {name: topic, regex: ['(unclosed']}\n", "watch[0].regex"),
     ("redis: {url: 'http://localhost:6379'}\n", "redis.url"),
     ("feeds: [\n", "line"),
     ("subscriptions:\n  - {name: desk, urls: ['json://h/p'], tags: [no-such-topic]}\n",

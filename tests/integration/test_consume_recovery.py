@@ -1,0 +1,114 @@
+"""shared.consume: poison messages are dead-lettered, a dead consumer's messages are reclaimed."""
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+from faststream.redis import RedisBroker
+from redis.asyncio import Redis
+
+from shared import streams
+from shared.broker import ensure_groups, make_broker, make_redis
+from shared.consume import consume
+from shared.schemas import Article
+
+pytestmark = pytest.mark.integration
+
+
+def article(n: int) -> Article:
+    """A minimal valid article."""
+    return Article(id=f"a{n}", feed="wire", title=f"Item {n}")
+
+
+async def wait_until(check: "asyncio.Future[bool] | object", timeout: float = 10.0) -> None:
+    """Poll an async predicate until it holds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await check():  # type: ignore[operator]
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture(name="redis")
+async def _redis(redis_url: str) -> AsyncIterator[Redis]:
+    client = make_redis(redis_url)
+    await ensure_groups(client)
+    yield client
+    await client.aclose()
+
+
+async def start_consumer(redis_url: str, redis: Redis, seen: list[str], *, fail: bool = False,
+                         idle: float = 0.5) -> RedisBroker:
+    """A broker with the reader, the reclaimer and a recording handler."""
+    broker = make_broker(redis_url, graceful_timeout=2)
+
+    async def handle(item: Article) -> None:
+        if fail:
+            raise RuntimeError("handler is down")
+        seen.append(item.id)
+
+    consume(broker, stream=streams.ARTICLES, group=streams.CLASSIFIER_GROUP, consumer="test-c",
+            model=Article, handle=handle, redis=lambda: redis, reclaim_idle=idle,
+            max_deliveries=3)
+    await broker.start()
+    return broker
+
+
+async def test_poison_message_goes_to_dlq(redis_url: str, redis: Redis) -> None:
+    """An invalid payload is dead-lettered with its reason and acked; valid ones are handled."""
+    seen: list[str] = []
+    await redis.xadd(streams.ARTICLES, {"__data__": b'{"not": "an article"}'})
+    await redis.xadd(streams.ARTICLES, {"__data__": article(1).model_dump_json()})
+    broker = await start_consumer(redis_url, redis, seen)
+    try:
+        await wait_until(lambda: _dlq_len(redis, 1))
+        await wait_until(lambda: _done(seen, 1))
+    finally:
+        await broker.stop()
+    entries = await redis.xrange(streams.DLQ)
+    assert entries[0][1][b"reason"].startswith(b"invalid payload")
+    assert json.loads(entries[0][1][b"__data__"]) == {"not": "an article"}
+    assert (await redis.xpending(streams.ARTICLES, streams.CLASSIFIER_GROUP))["pending"] == 0
+
+
+async def test_dead_consumers_pending_messages_are_reclaimed(redis_url: str,
+                                                             redis: Redis) -> None:
+    """Messages read by a consumer that died (never acked) are processed by the reclaimer."""
+    seen: list[str] = []
+    for n in range(5):
+        await redis.xadd(streams.ARTICLES, {"__data__": article(n).model_dump_json()})
+    # A consumer that reads and dies: the messages sit in its pending list.
+    await redis.xreadgroup(streams.CLASSIFIER_GROUP, "dead", {streams.ARTICLES: ">"}, count=5)
+    broker = await start_consumer(redis_url, redis, seen)
+    try:
+        await wait_until(lambda: _done(seen, 5))
+    finally:
+        await broker.stop()
+    assert sorted(seen) == [f"a{n}" for n in range(5)]
+    assert (await redis.xpending(streams.ARTICLES, streams.CLASSIFIER_GROUP))["pending"] == 0
+
+
+async def test_failing_handler_retries_then_dead_letters(redis_url: str, redis: Redis) -> None:
+    """A message whose handler keeps failing is retried, then parked in the DLQ, not lost."""
+    seen: list[str] = []
+    await redis.xadd(streams.ARTICLES, {"__data__": article(7).model_dump_json()})
+    broker = await start_consumer(redis_url, redis, seen, fail=True, idle=0.2)
+    try:
+        await wait_until(lambda: _dlq_len(redis, 1), timeout=20)
+    finally:
+        await broker.stop()
+    fields = (await redis.xrange(streams.DLQ))[0][1]
+    assert fields[b"reason"].startswith(b"failed")
+    assert int(fields[b"deliveries"]) > 3
+    assert (await redis.xpending(streams.ARTICLES, streams.CLASSIFIER_GROUP))["pending"] == 0
+
+
+async def _dlq_len(redis: Redis, n: int) -> bool:
+    return bool(await redis.xlen(streams.DLQ) >= n)
+
+
+async def _done(seen: list[str], n: int) -> bool:
+    return len(seen) >= n

@@ -1,0 +1,79 @@
+"""Config edits reach running services within 5 s; invalid edits keep the previous config."""
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from services.classifier.app import ClassifierService
+from services.notifier.app import NotifierService
+from shared.loading import load_config
+from shared.reload import ConfigWatcher
+from shared.schemas import Article
+
+pytestmark = pytest.mark.integration
+BASE = """
+watch:
+  - {name: topic-a, any: ["Fly Baghdad"]}
+subscriptions:
+  - {name: desk, urls: ["json://127.0.0.1:9/hook"], tags: [military_strike, topic-a]}
+"""
+ARTICLE = Article(id="x", feed="wire", title="Fly Baghdad adds routes to Erbil and Basra")
+
+
+async def wait_for(predicate: "object", timeout: float) -> float:
+    """Seconds until ``predicate()`` holds; fails after ``timeout``."""
+    started = time.monotonic()
+    while not predicate():  # type: ignore[operator]
+        if time.monotonic() - started > timeout:
+            raise AssertionError("not applied in time")
+        await asyncio.sleep(0.05)
+    return time.monotonic() - started
+
+
+def _tags(service: ClassifierService) -> list[str]:
+    event = service.classify(ARTICLE)
+    return [] if event is None else [t.name for t in event.tags]
+
+
+async def test_watch_list_edit_applies_and_bad_edit_is_rejected(tmp_path: Path,
+                                                                redis_url: str) -> None:
+    """A new watch topic applies within 5 s; a broken regex is rejected and the old list stays."""
+    path = tmp_path / "config.yaml"
+    path.write_text(BASE)
+    service = ClassifierService(load_config(path), redis_url)
+    watcher = ConfigWatcher(path, service.reload, interval=0.2)
+    watcher.start()
+    try:
+        assert _tags(service) == ["topic-a"]
+        path.write_text(BASE.replace("topic-a", "topic-b"))
+        assert await wait_for(lambda: _tags(service) == ["topic-b"], timeout=5) < 5
+        path.write_text(BASE.replace("topic-a", "topic-c").replace(
+            'any: ["Fly Baghdad"]', "regex: ['(unclosed']"))
+        await asyncio.sleep(1.0)
+        assert _tags(service) == ["topic-b"], "an invalid edit keeps the previous watch list"
+        assert watcher.errors >= 1
+    finally:
+        await watcher.stop()
+        await service.stop()
+
+
+async def test_subscription_edit_applies_and_bad_url_is_rejected(tmp_path: Path,
+                                                                 redis_url: str) -> None:
+    """Edited subscriptions apply within 5 s; an unknown URL scheme keeps the previous ones."""
+    path = tmp_path / "config.yaml"
+    path.write_text(BASE)
+    service = NotifierService(load_config(path), redis_url)
+    watcher = ConfigWatcher(path, service.reload, interval=0.2)
+    watcher.start()
+    try:
+        path.write_text(BASE.replace("name: desk", "name: desk-two"))
+        await wait_for(lambda: service.config.subscriptions[0].name == "desk-two", timeout=5)
+        path.write_text(BASE.replace("json://127.0.0.1:9/hook", "nosuchscheme://x"))
+        await asyncio.sleep(1.0)
+        assert service.config.subscriptions[0].name == "desk-two"
+        assert service.config.subscriptions[0].urls == ["json://127.0.0.1:9/hook"]
+    finally:
+        await watcher.stop()
+        await service.stop()
