@@ -4,6 +4,7 @@ import logging
 import os
 import socket
 import uuid
+from typing import Any
 
 from faststream import FastStream
 from faststream.redis import RedisBroker
@@ -22,20 +23,22 @@ POLLING_INTERVAL_MS = 1000
 SOCKET_TIMEOUT_S = 10.0
 
 
-def _retry() -> Retry:
+def _connection() -> dict[str, Any]:
     # FastStream builds its own pool with no retries; a Redis blip would fail publishes at once.
-    return Retry(ExponentialWithJitterBackoff(base=0.1, cap=2.0), 8)
+    return {
+        "retry": Retry(ExponentialWithJitterBackoff(base=0.1, cap=2.0), 8),
+        "retry_on_error": [RedisConnectionError, RedisTimeoutError],
+        "socket_timeout": SOCKET_TIMEOUT_S,
+        "socket_connect_timeout": 5.0,
+        "health_check_interval": 15,
+    }
 
 
 def make_broker(url: str, graceful_timeout: float = 15.0) -> RedisBroker:
     """A RedisBroker that retries through Redis restarts and shuts down gracefully."""
     return RedisBroker(
         url,
-        retry=_retry(),
-        retry_on_error=[RedisConnectionError, RedisTimeoutError],
-        socket_timeout=SOCKET_TIMEOUT_S,
-        socket_connect_timeout=5.0,
-        health_check_interval=15,
+        **_connection(),
         graceful_timeout=graceful_timeout,
         # Our handlers log one line per message; FastStream's Received/Processed go to DEBUG.
         logger=logging.getLogger("newsalert.broker"),
@@ -50,15 +53,7 @@ def make_app(broker: RedisBroker) -> FastStream:
 
 def make_redis(url: str) -> "Redis":
     """A plain redis-py client for state keys, with the same retry policy as the broker."""
-    return Redis.from_url(
-        url,
-        retry=_retry(),
-        retry_on_error=[RedisConnectionError, RedisTimeoutError],
-        socket_timeout=SOCKET_TIMEOUT_S,
-        socket_connect_timeout=5.0,
-        health_check_interval=15,
-        decode_responses=False,
-    )
+    return Redis.from_url(url, **_connection(), decode_responses=False)
 
 
 def consumer_name(service: str) -> str:

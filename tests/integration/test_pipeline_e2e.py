@@ -98,3 +98,22 @@ def test_run_mode_with_embedded_redis(tmp_path: Path, http_server: Callable[[Rou
     assert code == 0
     assert (tmp_path / "data" / "redis" / "appendonlydir").exists(), "AOF persistence in data_dir"
     assert proc.returncode == 0
+
+
+def test_poller_once_is_cron_mode(tmp_path: Path, redis_url: str,
+                                  http_server: Callable[[Route], HttpServer],
+                                  webhook_sink: HttpServer) -> None:
+    """``poller --once`` polls every feed once, publishes the new items and exits 0."""
+    feed = _feed(http_server)
+    config = write_config(tmp_path / "config.yaml",
+                          _config(feed, webhook_sink, redis_url, tmp_path / "data"))
+    command = [*compose_command("poller"), "--once"]
+    client = redis_sync.Redis.from_url(redis_url)
+    try:
+        for expected in (2, 2):
+            proc = start(command, config, tmp_path / "once.log")
+            assert proc.wait(timeout=60) == 0
+            assert client.xlen(streams.ARTICLES) == expected
+    finally:
+        client.close()
+    assert len(feed.requests) == 2

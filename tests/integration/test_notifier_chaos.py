@@ -1,0 +1,155 @@
+"""D1 chaos: SIGKILL the notifier process mid-backlog, restart it, count lost and duplicates.
+
+The notifier runs as compose runs it (separate process, config file, env Redis URL). The
+checker counts deliveries by the article link in each JSON body, so a duplicate is the same
+event reaching the sink twice.
+"""
+
+import asyncio
+import random
+import re
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import cast
+
+import pytest
+from redis.asyncio import Redis
+
+from shared import streams
+from shared.broker import ensure_groups, make_redis
+from shared.schemas import Article, Event, Evidence, Tag
+from tests.pipeline import compose_command, start, stop, write_config
+from tests.support import HttpServer, Route, json_bodies
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+EVENTS = 1000
+SINK_DELAY = 0.003
+DRAIN_LIMIT = 60.0
+_LINK = re.compile(r"wire\.test/chaos/(\d+)")
+
+
+class InFlight:
+    """Counts requests the sink is still answering (sends in flight at the kill)."""
+
+    def __init__(self) -> None:
+        self.now = 0
+        self._lock = threading.Lock()
+
+    def route(self, path: str, headers: dict[str, str], body: bytes) -> tuple[
+            int, dict[str, str], bytes]:
+        """Answer 200 after a small delay, so a send is in flight most of the time."""
+        with self._lock:
+            self.now += 1
+        time.sleep(SINK_DELAY)
+        with self._lock:
+            self.now -= 1
+        return 200, {"Content-Type": "text/plain"}, b"ok"
+
+
+def event(n: int) -> Event:
+    """A strike event with a unique id and a unique article link."""
+    article = Article(id=f"chaos-art-{n}", feed="wire", url=f"https://wire.test/chaos/{n}",
+                      title=f"Air strike {n} hits a depot")
+    tag = Tag(name="military_strike", evidence=[Evidence(sentence="Air strike", cues=["strike"])])
+    return Event(id=f"chaos-{n}", article=article, tags=[tag])
+
+
+@pytest.fixture(name="redis")
+async def _redis(redis_url: str) -> AsyncIterator[Redis]:
+    client = make_redis(redis_url)
+    await ensure_groups(client)
+    yield client
+    await client.aclose()
+
+
+async def publish(redis: Redis, count: int) -> None:
+    """XADD ``count`` events the way the classifier does (one ``__data__`` field)."""
+    async with redis.pipeline(transaction=False) as pipe:
+        for n in range(count):
+            pipe.xadd(streams.EVENTS, {"__data__": event(n).model_dump_json()})
+        await pipe.execute()
+
+
+def delivered(sink: HttpServer) -> list[int]:
+    """Event numbers in the order the sink received them (one per request)."""
+    return [int(m.group(1)) for body in json_bodies(sink)
+            if (m := _LINK.search(str(body.get("message", ""))))]
+
+
+async def pending(redis: Redis) -> int:
+    """Entries of the notifier group that were read but not acknowledged."""
+    info = await redis.xpending(streams.EVENTS, streams.NOTIFIER_GROUP)
+    return int(info["pending"])
+
+
+async def wait_for(check: Callable[[], bool], timeout: float) -> bool:
+    """Poll a predicate without blocking the sink's threads."""
+    deadline = time.monotonic() + timeout
+    while not check() and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    return check()
+
+
+def notifier_config(tmp_path: Path, sink: HttpServer) -> Path:
+    """Config file of the notifier process: one strike subscription to the sink."""
+    return write_config(tmp_path / "config.yaml", {
+        "log_level": "INFO",
+        "notifier": {"reclaim_idle": "2s", "timeout": 10},
+        "subscriptions": [{"name": "desk", "tags": ["military_strike"],
+                           "urls": [f"json://127.0.0.1:{sink.port}/hook"]}],
+    })
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+async def test_notifier_sigkill_loses_nothing(
+        seed: int, redis: Redis, redis_url: str, tmp_path: Path,
+        http_server: Callable[[Route], HttpServer]) -> None:
+    """D1: kill -9 mid-backlog → 0 lost, dup ≤ in flight, drained ≤ 60 s, PEL and retries 0."""
+    rng = random.Random(seed)
+    counter = InFlight()
+    sink = http_server(counter.route)
+    config, log = notifier_config(tmp_path, sink), tmp_path / "notifier.log"
+    env = {"NEWSALERT_REDIS__URL": redis_url}
+    await publish(redis, EVENTS)
+    first = start(compose_command("notifier"), config, log, env)
+    try:
+        assert await wait_for(lambda: len(sink.requests) > 0, 30), log.read_text()
+        await asyncio.sleep(rng.uniform(0.2, 1.5))
+        first.kill()
+        sends_in_flight = counter.now
+        first.wait()
+    finally:
+        stop(first)
+    before = len(sink.requests)
+    in_flight = await pending(redis) + sends_in_flight
+    second = start(compose_command("notifier"), config, log, env)
+    restarted = time.monotonic()
+    try:
+        done = await wait_for(lambda: len(set(delivered(sink))) >= EVENTS, DRAIN_LIMIT)
+        drain = time.monotonic() - restarted
+        settled = await wait_until_settled(redis)
+    finally:
+        code = stop(second)
+    got = delivered(sink)
+    duplicates = len(got) - len(set(got))
+    print(f"seed={seed} sent_before_kill={before} in_flight={in_flight} "
+          f"duplicates={duplicates} drain={drain:.1f}s")
+    assert done, f"lost {EVENTS - len(set(got))} events\n{log.read_text()[-3000:]}"
+    assert set(got) == set(range(EVENTS))
+    assert duplicates <= in_flight
+    assert drain <= DRAIN_LIMIT
+    assert settled == (0, 0), "pending entries or retries left"
+    assert await redis.xlen(streams.DLQ) == 0
+    assert code == 0
+
+
+async def wait_until_settled(redis: Redis, timeout: float = 10) -> tuple[int, int]:
+    """(XPENDING count, retry jobs) once both reach 0, or their values at the timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        state = (await pending(redis), cast(int, await redis.zcard(streams.key("retry"))))
+        if state == (0, 0) or time.monotonic() > deadline:
+            return state
+        await asyncio.sleep(0.1)
