@@ -34,9 +34,13 @@ def _redis_url(config: AppConfig) -> str:
 
 
 def _serve(app: FastStream) -> int:
+    from shared.ops import exit_code
+
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(app.run())
-    return 0
+    # Non-zero when the watchdog stopped the app (Redis gone, consumer group lost), so
+    # compose's restart policy brings the service back.
+    return exit_code()
 
 
 def cmd_service(args: argparse.Namespace) -> int:
@@ -115,11 +119,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_plugins(sub: "argparse._SubParsersAction[argparse.ArgumentParser]",
                  common: argparse.ArgumentParser) -> None:
+    from services.classifier.cluster_commands import add_commands as cluster_commands
     from services.classifier.commands import add_commands as classifier_commands
     from services.notifier.commands import add_commands as notifier_commands
+    from services.poller.commands import add_commands as poller_commands
+    from services.status import add_commands as status_commands
 
     classifier_commands(sub)
+    cluster_commands(sub, common)
     notifier_commands(sub, common)
+    poller_commands(sub, common)
+    status_commands(sub, common)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

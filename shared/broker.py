@@ -16,6 +16,7 @@ from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from shared import streams
+from shared.metrics import faststream_middleware
 
 # The blocking read (polling_interval) must stay well below the socket timeout,
 # or every idle period ends in a TimeoutError and a 5 s pause.
@@ -43,6 +44,8 @@ def make_broker(url: str, graceful_timeout: float = 15.0) -> RedisBroker:
         # Our handlers log one line per message; FastStream's Received/Processed go to DEBUG.
         logger=logging.getLogger("newsalert.broker"),
         log_level=logging.DEBUG,
+        # faststream_* series (received, processed, durations) in the ops registry.
+        middlewares=(faststream_middleware(),),
     )
 
 

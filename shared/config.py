@@ -7,7 +7,14 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import re2
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 from shared.durations import parse_duration
 from shared.schemas import ALERTING_MODALITIES, EventType, Modality
@@ -89,13 +96,15 @@ class WatchTopic(Strict):
 
     @field_validator("regex")
     @classmethod
-    def _re2(cls, values: list[str]) -> list[str]:
+    def _re2(cls, values: list[str], info: ValidationInfo) -> list[str]:
         # RE2 runs in linear time, so no user pattern can hang the classifier.
         for pattern in values:
             try:
                 re2.compile(pattern)
             except re2.error as exc:
-                raise ValueError(f"invalid RE2 pattern {pattern!r}: {exc}") from None
+                topic = info.data.get("name", "?")
+                raise ValueError(
+                    f"watch topic {topic!r}: invalid RE2 pattern {pattern!r}: {exc}") from None
         return values
 
     def model_post_init(self, _context: Any) -> None:
@@ -139,8 +148,16 @@ class Subscription(Strict):
         return [_slug(v) for v in values]
 
 
+class ClusterSettings(Strict):
+    enabled: bool = True
+    window: Seconds = 48 * 3600.0
+    text_threshold: float = Field(0.25, gt=0.0, le=1.0)
+    fact_threshold: float = Field(0.15, gt=0.0, le=1.0)
+
+
 class ClassifierSettings(Strict):
     reload_interval: Seconds = 1.0
+    cluster: ClusterSettings = ClusterSettings()
 
 
 class NotifierSettings(Strict):
@@ -161,6 +178,12 @@ class MetricsSettings(Strict):
     notifier_port: int = Field(9103, ge=0, le=65535)
 
 
+class OpsSettings(Strict):
+    # A worker that cannot reach Redis this long exits with code 3 so `restart:` acts.
+    redis_down_exit: Seconds = Field(60.0, gt=0)
+    watchdog_interval: Seconds = Field(5.0, gt=0, le=60)
+
+
 class AppConfig(Strict):
     redis: RedisSettings = RedisSettings()
     data_dir: Path = Path("./.newsalert")
@@ -172,6 +195,7 @@ class AppConfig(Strict):
     classifier: ClassifierSettings = ClassifierSettings()
     notifier: NotifierSettings = NotifierSettings()
     metrics: MetricsSettings = MetricsSettings()
+    ops: OpsSettings = OpsSettings()
     source: Path | None = Field(None, exclude=True, description="File the config came from")
 
     def model_post_init(self, _context: Any) -> None:

@@ -15,7 +15,7 @@ from faststream.redis.annotations import RedisStreamMessage
 from pydantic import BaseModel, ValidationError
 from redis.asyncio import Redis
 
-from shared import streams
+from shared import metrics, streams
 from shared.broker import POLLING_INTERVAL_MS
 
 log = logging.getLogger("newsalert.consume")
@@ -53,7 +53,9 @@ def consume(broker: RedisBroker, *, stream: str, group: str, consumer: str, mode
                               reason=reason, deliveries=deliveries, body=body)
             log.error("message %s dead-lettered: %s", mid, reason)
             return
+        started = time.perf_counter()
         await handle(item)
+        metrics.HANDLER_SECONDS.labels(group).observe(time.perf_counter() - started)
 
     sub = StreamSub(stream, group=group, consumer=consumer, max_records=max_records,
                     polling_interval=POLLING_INTERVAL_MS)

@@ -88,6 +88,8 @@ class Event(BaseModel):
     cluster_id: str | None = None
     is_update: bool = False
     sources: int = 1
+    update_reason: str | None = Field(
+        None, description="Why an update of a cluster is significant (set only when is_update)")
 
     def alert_tags(self) -> list[str]:
         """Names of the tags that alert by default."""

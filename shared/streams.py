@@ -3,6 +3,9 @@
 ARTICLES = "newsalert:articles"
 EVENTS = "newsalert:events"
 DLQ = "newsalert:dlq"
+# The last deliveries (capped), for `newsalert status`: ids, titles, channel kinds, never URLs.
+DELIVERED = "newsalert:delivered"
+DELIVERED_MAXLEN = 1000
 
 CLASSIFIER_GROUP = "classifier"
 NOTIFIER_GROUP = "notifier"

@@ -7,8 +7,10 @@ from faststream.redis import RedisBroker, StreamSub
 from redis.asyncio import Redis
 
 from services.classifier.classify import classify_article
+from services.classifier.cluster import Clusterer, Thresholds, apply_cluster
+from services.classifier.cluster_store import RedisStore
 from services.classifier.watch import WatchMatcher
-from shared import streams
+from shared import metrics, streams
 from shared.broker import consumer_name, ensure_groups, make_app, make_broker, make_redis
 from shared.config import AppConfig
 from shared.consume import consume
@@ -42,6 +44,15 @@ class ClassifierService:
             return None
         return Event(id=article.id, article=article, tags=tags)
 
+    async def cluster(self, event: Event) -> Event | None:
+        """Cluster fields set; None when the report folds silently into its cluster."""
+        settings = self.config.classifier.cluster
+        if not settings.enabled:
+            return event
+        limits = Thresholds(settings.text_threshold, settings.fact_threshold)
+        clusterer = Clusterer(RedisStore(self.redis()), settings.window, limits)
+        return await apply_cluster(clusterer, event)
+
     def reload(self, config: AppConfig) -> None:
         """Apply an edited config; a bad watch topic raises and the old list stays."""
         self.watcher = WatchMatcher(config.watch)
@@ -72,9 +83,15 @@ def register(broker: RedisBroker, app: FastStream, config: AppConfig, redis_url:
 
     async def on_article(article: Article) -> None:
         event = service.classify(article)
+        metrics.classified([t.name for t in event.tags] if event else [])
         if event is None:
             log.info("no tag", extra={"article_id": article.id, "feed": article.feed})
             return
+        clustered = await service.cluster(event)
+        if clustered is None:
+            log.info("folded into its cluster", extra={"article_id": article.id})
+            return
+        event = clustered
         await events.publish(event)
         log.info("tagged %s", ",".join(t.name for t in event.tags),
                  extra={"article_id": article.id, "feed": article.feed})

@@ -16,7 +16,7 @@ def _rx(*parts: str) -> re.Pattern[str]:
 
 # Cheap gates: a sentence without one of these stems cannot carry the cue family.
 STRIKE_GATE: Final = re.compile(
-    r"\b(?:strik|airstrik|airraid|struck|bomb|shell|missile|rocket|drone|raid|artiller"
+    r"\b(?:strik|airstrik|airraid|struck|bomb|shell|missile|rocket|drone|raid|artiller|attack"
     r"|mortar|air support"
     r"|precision|warplane|jets?\b|helicopter|gunship|aircraft|forces?\b|troops|army|armies"
     r"|militar|navy|naval|soldier|commando|coalition|idf\b|marines|militant|militia|hamas"
@@ -36,15 +36,26 @@ SANCTION_GATE: Final = re.compile(
 _N = r"(?:\w+[ -]){0,2}"
 STRIKE_EVENT: Final = _rx(
     r"\bair[- ]?(?:strikes?|raids?)\b(?! (?:sirens?|alarms?|alerts?|warnings?|shelters?))",
-    r"\b(?:air|aerial) (?:attacks?|assaults?|bombardments?|campaign|aggression)\b",
+    r"\b(?:air|aerial) (?:attacks?|bombardments?|campaign|aggression)\b|\baerial assaults?\b",
     r"\bdrone (?:strikes?|attacks?|raids?|assaults?|barrages?)\b",
-    r"\b(?:missile|rocket|artillery|mortar) (?:strikes?|attacks?|fire|barrages?|salvos?)\b",
+    r"\b(?:missile|rocket|artillery|mortar) (?:strikes?|attacks?|fire|barrages?|salvos?)\b"
+    r"(?! (?:control|direction|support|team|officers?|course|school|training|capabilit))",
     r"\bbarrages? of (?:\w+ )?(?:missiles|rockets|drones|shells)\b",
     r"\b(?:shelling|bombardments?|bombarded|shelled)\b",
     r"\bbombing (?:raids?|campaign|runs?)\b|\bcarpet[- ]bomb",
-    r"\bprecision[- ](?:guided )?(?:air ?strikes?|strikes?|weapons|munitions)\b",
+    r"\bprecision[- ](?:guided )?(?:air ?strikes?|strikes?|weapons|munitions)\b"
+    r"(?! (?:technology|capabilit|systems?|programs?))",
+    # "Hezbollah rockets force thousands to flee", "missiles hit two buildings"
+    r"\b(?:rockets|missiles|drones|shells)(?: fired| launched)? (?:hit|hits|struck|kill|kills"
+    r"|killed|slam(?:s|med)?|land(?:s|ed)?|rain(?:s|ed)?|force[sd]?|pound(?:s|ed)?|damag\w+"
+    r"|destroy\w*)\b",
+    # A passive "school ... bombed in Mariupol" reports the bombing itself.
+    r"\b(?:was|were|been|being) bombed\b|\bbombed (?:in|by|overnight)\b",
     r"\bclose air support\b|\bkamikaze drones?\b",
     r"\b(?:helicopter|commando|special[- ]forces|military|army|naval) raids?\b",
+    # "accused Ukraine of attacking its navy base with sea drones"
+    r"\battack(?:ed|ing|s)? (?:[\w'-]+ ){1,6}?with (?:\w+ )?"
+    r"(?:drones|missiles|rockets|artillery)\b",
 )
 STRIKE_VERB: Final = re.compile(
     r"\b(?:struck|strikes?|striking|hit|hits|pounded|pounds?|pounding|bombed|bombs|bombing"
@@ -58,7 +69,7 @@ STRIKE_VERB: Final = re.compile(
 # A verb-looking cue right after one of these is a noun ("military targets").
 NOUN_LEAD: Final = _words(
     "the a an of and military civilian key legitimate energy its their his her our new "
-    "possible potential future more further such these those other "
+    "possible potential future more further such these those other operation exercise "
 )
 # A strike noun alone ("Israeli strikes kill 12") is military only with such context.
 STRIKE_NOUN: Final = re.compile(
@@ -72,6 +83,16 @@ MIL_ACTOR: Final = re.compile(
     r"|hamas|hezbollah|houthis?|isis|islamic state|al[- ]shabaa?b|taliban|insurgents"
     r"|airstrikes?|paratroopers|rebels|junta|pentagon|centcom|central command)\b"
 )
+# A state (or its capital) as the subject of an unambiguous attack verb: "Russia launches
+# rare daytime attack", "Israel pounded Gaza". Looser verbs (hits, attacks) read as politics.
+STATE_STRIKE: Final = re.compile(
+    r"\b(?:russia|ukraine|israel|iran|syria|turkey|pakistan|india|azerbaijan|armenia|moscow"
+    r"|kyiv|kiev|tehran|the u\.?s\.?|us|u\.s\.|america|britain|uk|france|yemen|sudan|ethiopia"
+    r"|saudi arabia|china|north korea|south korea) (?:(?:forces|military|army) )?"
+    r"(?:launch(?:es|ed)? (?:a |an )?(?:\w+ ){0,2}(?:attacks?|strikes?|assaults?|barrages?)"
+    r"|struck|strikes(?! back)|pounded|pounds|bombed|bombs|shelled|shells)\b"
+)
+KILLED: Final = re.compile(r"\b(?:killed|killing|kills|dead|wounded|injured|casualties)\b")
 CASUALTY: Final = re.compile(
     r"\b(?:kill(?:s|ed|ing)?|dead|deadly|death toll|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing)"
     r"|casualt(?:y|ies)|fatal|destroy(?:s|ed)?|damag(?:e|es|ed)|rubble)\b"
@@ -80,7 +101,7 @@ DEMONYM_STRIKE: Final = re.compile(
     r"\b(?:israeli?|russian?|u\.?s\.?|american|ukrain(?:e|ian)|syrian?|saudi|turkish|turkey"
     r"|iranian?|iraqi?|pakistani?|indian?|chinese|british|french|nigerian?|sudanese"
     r"|yemeni|egyptian|jordanian|azerbaijani|armenian|ethiopian|somali|afghan|coalition"
-    r"|nato|western|allied) (?:\w+ )?strikes?\b"
+    r"|nato|western|allied) (?:\w+ )?(?:strikes?|bombing)\b"
 )
 FORCE_KILL: Final = re.compile(
     r"\b(?:forces?|troops|soldiers|military|army)\b[^.;]{0,80}\bkill(?:ed|s|ing)?\b[^.;]{0,60}"
@@ -97,7 +118,16 @@ NOT_ATTACK: Final = _rx(
     r"\btest[- ]?(?:fir\w*|launch\w*|flights?)\b|\bmissile tests?\b|\bdemonstration\b",
     r"\blightning\b|\bearthquakes?\b|\bquakes?\b|\bstorms?\b|\bhurricanes?\b|\btornado\w*"
     r"|\btyphoons?\b|\bcyclones?\b|\bmeteor\w*|\basteroids?\b|\bpandemic\b|\bcovid\b",
-    r"\bbombarded with\b|\b(?:smoke|bath|stink|photo|f-) ?bombs?\b|\bbomb (?:threat|scare)s?\b",
+    r"\bbombard\w* (?:[\w'-]+ ){0,3}?with (?!(?:\w+ )?(?:rockets|missiles|shells|artillery"
+    r"|drones|bombs|fire))|\b(?:smoke|bath|stink|photo|f-) ?bombs?\b|\bbomb (?:threat|scare)s?\b",
+    # Launches into the sea and weapons-test series are tests, not attacks.
+    r"\b(?:into|toward|towards) (?:the )?(?:sea|waters|ocean)\b|\bweapons? tests?\b",
+)
+# A strike/attack word before one of these names a unit or platform ("Attack Battalion").
+UNIT_AFTER: Final = re.compile(
+    r" (?:battalion|squadron|wing|group|brigade|company|fighters?|submarines?|reconnaissance"
+    r"|helicopters?|aviation|craft|force|package|capabilit(?:y|ies)|warfare|team|blueprint"
+    r"|plans?|plot|thunder)\b"
 )
 # Only the generic strike/raid words suffer from these senses; named weapons do not.
 NOT_MIL_STRIKE: Final = _rx(
@@ -119,102 +149,18 @@ POLICE: Final = re.compile(
     r"|thieves|burglar\w*|drugs?|cartel|laundering|fraud|raided the (?:home|office)s?)\b"
 )
 
-# --- sanctions ----------------------------------------------------------------------------
-
-SANCTION_MENTION: Final = _rx(
-    r"\b(?:counter-?)?sanction(?:s|ed|ing)?\b|\bembargo(?:es|ed)?\b",
-    r"\basset[- ]freez(?:e|es)\b|\bfr(?:eez(?:e|es|ing)|oze|ozen) " + _N + r"assets\b",
-    r"\bentity list\b|\bsdn list\b|\bspecially designated\b|\bforeign terrorist organi[sz]",
-    r"\b(?:trade|export|economic|sanctions?|entity|terror(?:ist)?|financial|treasury|commerce)"
-    r" (?:\w+ ){0,2}blacklist\w*|\bblacklist(?:s|ed|ing)? " + _N + r"(?:companies|firms"
-    r"|entities|banks|vessels|individuals|officials|people|persons|tankers|shipping)\b",
-    r"\bexport (?:bans?|controls?|restrictions?|curbs)\b|\bbans? " + _N + r"(?:exports?"
-    r"|imports?)\b|\b(?:exports?|imports?) of " + _N + r"(?:\w+ )?(?:banned|barred)\b",
-    r"\b(?:oil )?price cap\b|\btravel bans?\b|\bvisa (?:bans?|restrictions)\b",
-    r"\b(?:restrictive|punitive|nonproliferation|retaliatory) measures\b|\bcountermeasures\b",
-)
-ACTION: Final = re.compile(
-    r"\b(?:impos(?:e|es|ed|ing|ition)|slap(?:s|ped)?|levie[sd]|levy|announc(?:e|es|ed|ing)"
-    r"|unveil(?:s|ed)?|adopt(?:s|ed)?|approv(?:e|es|ed)|introduc(?:e|es|ed)|extend(?:s|ed)?"
-    r"|renew(?:s|ed)?|prolong(?:s|ed)?|tighten(?:s|ed)?|expand(?:s|ed)?|broaden(?:s|ed)?"
-    r"|widen(?:s|ed)?|add(?:s|ed|ing)?|additions?|plac(?:e|es|ed|ing)|puts?|hit(?:s)? with"
-    r"|target(?:s|ed|ing)?|freez(?:e|es|ing)|froze|designat(?:e|es|ed|ing|ion)|blacklist"
-    r"(?:s|ed)|bann?(?:s|ed)|bar(?:s|red)|kept|keeps?|maintain(?:s|ed)?|new|fresh|latest"
-    r"|further|additional|another|round of|package|implementation|took action|takes action"
-    r"|hundreds of|dozens of|agree(?:s|d)?|deal|published?|publishing|identified"
-    r"|determined|blocked|sanctioned|sanctioning|retaliat\w*|restricts?|restricted)\b"
-)
-# "X sanctions Y" is a verb; the noun is followed by one of these instead of an object.
-NOUN_FOLLOWER: Final = _words(
-    "on against over for to in relief regime regimes list lists violation violations "
-    "violating evasion evaders busting breach breaches bill law laws policy policies "
-    "program programs programme programmes package packages threat threats pressure would "
-    "could will may might can should must are is were was have has had be been bite bites "
-    "hurt hurting take took remain remained stay stayed continue continued expert experts "
-    "lawyer lawyers authority authorities risk risks compliance exemption exemptions "
-    "waiver waivers and or as at if that which since after before because while amid "
-    "despite designation designations regulations from by imposed announced against, "
-    "target targets targeting hit hits loom looms working work worked failed fail weigh "
-    "weighing "
-)
-ADJ_BEFORE_SANCTIONED: Final = _words(
-    "the a an of on to tax from with for against already previously non un and other "
-    "their its his her our some any all many those these heavily "
-)
-# "sanctioned" is a verb when an object follows, an adjective before a bare noun.
-VERB_OBJECT: Final = re.compile(
-    r"(?:the|a|an|\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|dozens|hundreds"
-    r"|several|more|additional|some|by|over|for|in|on|him|her|them|it|its|their|his|senior"
-    r"|top|former|russian|chinese|iranian|north|syrian|belarusian|venezuelan|myanmar|us|u\.s\."
-    r"|entities|individuals|people|persons|officials|companies|firms)\b"
-)
-# Actions reported after the noun: "sanctions imposed on", "new sanctions target".
-ACTION_AFTER: Final = re.compile(
-    r"^\W{0,3}(?:\w+ ){0,3}?(?:imposed|announced|levied|extended|adopted|approved|unveiled"
-    r"|introduced|renewed|targets?|targeting|took effect|take effect|came into force)\b"
-)
-# Court, regulatory, sporting senses and "sanctioned" meaning approved.
-NOT_GOV_SANCTION: Final = _rx(
-    r"\b(?:judges?|court|courts|tribunal|lawsuits?|attorneys?|disciplin\w*|league|liga|fifa"
-    r"|uefa|ioc|olympic\w*|tour|golf\w*|athlet\w*|players?|clubs?|referees?|doping|wada"
-    r"|regulators?|watchdog|antitrust|misconduct|triathlon|race|marathon|ethics|bar"
-    r" association|ncaa|nfl|nba|fa)\b",
-)
-APPROVAL_SENSE: Final = _rx(
-    r"\b(?:state|government|officially|church|god|self|un)[- ]sanctioned\b"
-    r"|\bsanctioned by (?:the )?(?:law|church|state|league|federation|court)\b",
-    r"\bsanctioning (?:such|same|the use|powers|body|bodies)\b",
-    r"\bsanction(?:s|ed|ing)? (?:the |a |an |its |their )?(?:plan|project|use|event|race|match"
-    r"|deal|proposal|merger|construction|budget|change|sale|marriage|unions?|logging|fight"
-    r"|bout|tournament|rally|march|protest)s?\b",
-)
-# Mentions of sanctions that report enforcement or effects, not a sanctions action.
-SANCTION_BACKGROUND: Final = re.compile(
-    r"\b(?:violat\w*|evad\w*|evasion|breach\w*|circumvent\w*|skirt\w*|bust\w*|despite"
-    r"|under|against western|impact of|effect of|because of|due to|get around|around|bypass\w*"
-    r"|dodg\w*|(?:targeted|hit|affected|rocked|crippled|battered|hurt|squeezed) by"
-    r")\b (?:\w+ ){0,2}$|\b(?:resulting|existing|western|international|us-led|u\.s\.-led) $"
-    r"|^ ?(?:violations?|evasion|evaders|busting|breach\w*|-?hit|-?battered)\b"
-)
-LIFT: Final = re.compile(
-    r"\b(?:lift(?:s|ed|ing)?|remov(?:e|es|ed|ing|al)|unblock\w*|delist\w*|revok\w*"
-    r"|rescind\w*|scrap(?:s|ped)?|terminat\w*|unfreez\w*|end(?:s|ed)? (?:the )?sanctions)\b"
-)
-EASE: Final = re.compile(
-    r"\b(?:eas(?:e|es|ed|ing)|relax\w*|relief|loosen\w*|waiv\w*|general licen[cs]es?"
-    r"|exempt\w*|carve-?outs?)\b"
-)
-
 # --- modality, checked in a window around the cue ---------------------------------------
 
 MODAL_BEFORE: Final[tuple[tuple[Modality, re.Pattern[str]], ...]] = (
     (Modality.DENIED, re.compile(
         r"\b(?:den(?:y|ies|ied|ying)|dismiss(?:ed|es)?|refut\w*|reject\w* (?:\w+ )?claims?"
-        r"|false(?:ly)?|fake|hoax|not|no|never|won't|didn't|hold(?:s|ing)? off|refus\w*"
+        r"|false(?:ly)?|fake|hoax|not|no|never|\w+n't|hold(?:s|ing)? off|refus\w*"
+        r"|stop(?:s|ped)? short|refrain\w*|fail(?:s|ed)? to|balk\w*"
         r"|declin\w* to|rule[sd]? out|without)\b")),
     (Modality.URGED, re.compile(
         r"\b(?:urg\w*|call(?:s|ed|ing)? (?:on|for)|ask(?:s|ed|ing)?|demand\w*|press\w* for"
-        r"|push\w* for|appeal\w*|lobb\w*|request\w*|need for|should|must|wants?|seek\w*"
+        r"|push\w* for|appeal\w*|lobb\w*|request\w*|recommend\w*|need for|should|must"
+        r"|wants?|seek\w*"
         r"|step(?:s|ped)? up|pressur\w* (?:\w+ ){0,3}for)\b|: sanction\b")),
     (Modality.THREATENED, re.compile(
         r"\b(?:threat\w*|warn\w*|ultimatum|vow\w*|fac(?:e|es|ing)|risk\w*|fears?|if|unless"
@@ -222,9 +168,14 @@ MODAL_BEFORE: Final[tuple[tuple[Modality, re.Pattern[str]], ...]] = (
     (Modality.CONSIDERED, re.compile(
         r"\b(?:consider\w*|weigh\w*|mull\w*|plan\w*|propos\w*|draft\w*|bill|could|would"
         r"|might|may|possible|potential|options?|prepar\w*|ready|set to|poised|expected"
-        r"|likely|explor\w*|discuss\w*|contemplat\w*|promis\w*|pledg\w*|will|to be)\b")),
+        r"|likely|explor\w*|discuss\w*|contemplat\w*|promis\w*|pledg\w*|will"
+        r"|look(?:s|ing)? (?:at|into)|ways to)\b"
+        # "to be imposed" plans; "the 13th person to be killed in the strike" reports.
+        r"|\bto be (?:imposed|announced|adopted|introduced|unveiled|extended|lifted|eased"
+        r"|launched|sanctioned|targeted|added|placed|approved|decided|discussed|considered)\b")),
     (Modality.HISTORICAL, re.compile(
-        r"\b(?:anniversary|years ago|decades ago|commemorat\w*|memorial|remember\w*"
+        r"\b(?:anniversary|years ago|decades ago|commemorat\w*|memorial|remember\w*|previously"
+        r"|already|formerly"
         r"|recall\w*|history of|retrospective)\b")),
 )
 # "UK to sanction", "EU to impose sanctions": announced intentions, not actions yet.
@@ -245,6 +196,6 @@ MODAL_AFTER: Final = re.compile(
 # Status-quo decisions ("will keep sanctions in place") are extensions, not plans.
 KEEP: Final = re.compile(r"\b(?:keep|kept|maintain\w*|retain\w*|extend\w*|renew\w*)\b")
 INFINITIVE_OK: Final = re.compile(
-    r"\b(?:spur\w*|prompt\w*|mov(?:e|es|ed)|vot(?:e|es|ed)|agree[sd]?|decid(?:e|es|ed)"
+    r"\b(?:spur\w*|prompt\w*|used|mov(?:e|es|ed)|vot(?:e|es|ed)|agree[sd]?|decid(?:e|es|ed)"
     r"|began|begins|start\w*|forc\w*|led|leads)\b (?:\w+ ){0,3}to (?:\w+ ){0,4}$"
 )

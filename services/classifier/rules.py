@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 
 from services.classifier import cues
+from services.classifier import cues_sanction as sc
 from services.classifier.extract import sanction_fields, strike_fields
 from services.classifier.sentences import MAX_CHARS, Sentence, split_sentences
 from shared.schemas import ALERTING_MODALITIES, EventType, Evidence, Modality, Tag
@@ -19,6 +20,8 @@ _PASSIVE_HIT = re.compile(
     r"|rockets?|drones?|air ?strikes?|shells|shelling|artillery|warplanes|jets|bombs)\b"
 )
 _STOP_WORD = re.compile(r"[a-z0-9.'-]+")
+_AUX = re.compile(r"\W*(?:have|has|had|was|were|is|are|been|being)\b")
+_TARGETED = re.compile(r"\b(?:targeted|smart) $")
 
 
 @dataclass(slots=True)
@@ -74,7 +77,9 @@ def _status_quo_or_done(before: str) -> bool:
 
 def _strike_hits(s: Sentence) -> list[Hit]:
     low = s.low
-    if cues.NOT_ATTACK.search(low):
+    # Training and ceremony words veto a sentence, unless a named weapon killed people there.
+    if cues.NOT_ATTACK.search(low) and not (cues.KILLED.search(low)
+                                           and cues.STRIKE_EVENT.search(low)):
         return []
     found: list[tuple[re.Match[str], float]] = []
     found += [(m, 0.9) for m in cues.STRIKE_EVENT.finditer(low)]
@@ -91,8 +96,10 @@ def _generic_strike(low: str) -> list[tuple[re.Match[str], float]]:
     if actor:
         out += [(m, 0.8) for m in cues.STRIKE_VERB.finditer(low, actor.end())
                 if m.start() - actor.end() < _WINDOW and not _RAID.match(m.group())
-                and _prev_word(low, m.start()) not in cues.NOUN_LEAD]
+                and _prev_word(low, m.start()) not in cues.NOUN_LEAD
+                and not cues.UNIT_AFTER.match(low, m.end())]
     out += [(m, 0.8) for m in cues.DEMONYM_STRIKE.finditer(low)]
+    out += [(m, 0.75) for m in cues.STATE_STRIKE.finditer(low)]
     if actor or cues.CASUALTY.search(low):
         out += [(m, 0.7) for m in cues.STRIKE_NOUN.finditer(low)]
         if not cues.POLICE.search(low):
@@ -108,14 +115,17 @@ def _prev_word(low: str, start: int) -> str:
 
 def _sanction_hits(s: Sentence) -> list[Hit]:
     low = s.low
-    if any(m.start() < _first_sanction(low) for m in cues.NOT_GOV_SANCTION.finditer(low)):
+    if any(m.start() < _first_sanction(low) for m in sc.NOT_GOV_SANCTION.finditer(low)):
         return []
-    if cues.APPROVAL_SENSE.search(low):
+    if sc.APPROVAL_SENSE.search(low) or sc.NON_GOV_AGENT.search(low):
         return []
     hits: list[Hit] = []
-    for m in cues.SANCTION_MENTION.finditer(low):
+    for m in sc.SANCTION_MENTION.finditer(low):
         before, after = low[max(0, m.start() - 40) : m.start()], low[m.end() : m.end() + 30]
-        if cues.SANCTION_BACKGROUND.search(before) or cues.SANCTION_BACKGROUND.search(after):
+        background = (sc.SANCTION_BACKGROUND.search(before)
+                      or sc.SANCTION_BACKGROUND.search(after))
+        # "due to sanctions imposed on Sunday" is fresh news despite the background framing.
+        if background and not sc.FRESH_AFTER.match(low, m.end(), m.end() + 60):
             continue
         signal = _sanction_signal(s, m)
         modality = modality_of(low, m.start(), m.end(), signal or Modality.OCCURRED)
@@ -126,24 +136,33 @@ def _sanction_hits(s: Sentence) -> list[Hit]:
 
 
 def _first_sanction(low: str) -> int:
-    m = cues.SANCTION_MENTION.search(low)
+    m = sc.SANCTION_MENTION.search(low)
     return m.start() if m else len(low)
 
 
 def _sanction_signal(s: Sentence, m: re.Match[str]) -> Modality | None:
     """Occurred/lifted/eased when the clause reports an action; None for a bare mention."""
     low = s.low
-    before = clause_before(low, m.start())
+    # "targeted sanctions" names a kind of measure; it reports no action by itself.
+    before = _TARGETED.sub("", clause_before(low, m.start()))
     after = low[m.end() : m.end() + 40]
-    if cues.LIFT.search(before) or cues.LIFT.search(after[:25]):
+    if sc.LIFT.search(before) or sc.LIFT.search(after[:25]):
         return Modality.LIFTED
-    if cues.EASE.search(before) or cues.EASE.search(after[:25]):
+    if sc.EASE.search(before) or sc.EASE.search(after[:25]):
         return Modality.EASED
     if cues.SELF_ACTION.match(m.group()):
         return Modality.OCCURRED
-    if _is_verb(s, m) or cues.ACTION.search(before) or cues.ACTION_AFTER.search(after):
+    if _is_verb(s, m) or sc.ACTION.search(before):
+        return Modality.OCCURRED
+    if sc.ACTION_AFTER.search(after) and not _subject_participle(s, before, after):
         return Modality.OCCURRED
     return None
+
+
+def _subject_participle(s: Sentence, before: str, after: str) -> bool:
+    # In running text, "Sanctions imposed on oligarchs don't seem to hurt ..." makes the
+    # sanctions the subject of another verb: background. Headlines drop the verb instead.
+    return not s.is_title and len(before.split()) <= 3 and not _AUX.match(after)
 
 
 def _is_verb(s: Sentence, m: re.Match[str]) -> bool:
@@ -153,13 +172,23 @@ def _is_verb(s: Sentence, m: re.Match[str]) -> bool:
     prev = low[: m.start()].rsplit(None, 1)
     prev_word = prev[-1] if prev else ""
     if word != "sanctions":
-        if prev_word in cues.ADJ_BEFORE_SANCTIONED or prev_word.endswith("-"):
+        # Sentence-initial "Sanctioned Russian tycoon ..." is an adjective.
+        if not prev_word or prev_word in sc.ADJ_BEFORE_SANCTIONED or prev_word.endswith("-"):
             return False
         rest = low[m.end() :].lstrip(" '")
-        return (not rest[:1].isalpha() or cues.VERB_OBJECT.match(rest) is not None
+        return (not rest[:1].isalpha() or sc.VERB_OBJECT.match(rest) is not None
                 or _capitalised_after(s, m.end()))
     nxt = _STOP_WORD.match(low, m.end() + 1) if low[m.end() : m.end() + 1] == " " else None
-    return bool(prev and nxt and nxt.group().strip(".'") not in cues.NOUN_FOLLOWER)
+    if not (prev and nxt) or prev_word in sc.NOUN_LEAD_SANCTIONS:
+        return False
+    follower = nxt.group().strip(".'")
+    # "as sanctions tightened": a past-tense verb after the noun, not an object.
+    return follower not in sc.NOUN_FOLLOWER and not _past_tense(follower)
+
+
+def _past_tense(word: str) -> bool:
+    # "tightened", "imposed": a verb after the noun ("Lockheed" is an object, so no bare -ed).
+    return word.endswith("ened") or word in sc.NOUN_FOLLOWER
 
 
 def _capitalised_after(s: Sentence, end: int) -> bool:
@@ -197,7 +226,9 @@ def classify_text(title: str, summary: str) -> list[Tag]:
     """Event tags (military_strike, sanction) for one article; empty when neither applies."""
     whole = f"{title}\n{summary[:MAX_CHARS]}".lower()
     maybe_strike = cues.STRIKE_GATE.search(whole) is not None
-    maybe_sanction = cues.SANCTION_GATE.search(whole) is not None
+    # Sport and regulatory articles use "sanction" in its disciplinary sense throughout.
+    maybe_sanction = (cues.SANCTION_GATE.search(whole) is not None
+                      and sc.NON_GOV_CONTEXT.search(whole) is None)
     if not (maybe_strike or maybe_sanction):
         return []
     sentences = split_sentences(title, summary)

@@ -1,5 +1,6 @@
 """Text normalisation and sentence splitting shared by the rules and the watch matcher."""
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -13,6 +14,9 @@ _PUNCT = str.maketrans({
 })
 _SPLIT = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])|\s*[\r\n]+\s*")
 _SPACES = re.compile(r"\s+")
+# Feed summaries often carry HTML; block tags end a sentence, inline tags are dropped.
+_BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|br|div|h\d|blockquote)\b[^>]*>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]{0,400}>")
 # Long round-ups would dominate throughput; the news value sits in the first paragraphs.
 MAX_CHARS = 6000
 
@@ -41,13 +45,20 @@ def fold(text: str) -> str:
     return text.lower()
 
 
+def strip_markup(text: str) -> str:
+    """Plain text of a feed field: block tags become line breaks, entities are decoded."""
+    if "<" in text:
+        text = _TAG.sub(" ", _BLOCK_TAG.sub("\n", text))
+    return html.unescape(text) if "&" in text else text
+
+
 def split_sentences(title: str, summary: str) -> list[Sentence]:
     """The title as one sentence, then the summary's sentences (capped at ``MAX_CHARS``)."""
     out: list[Sentence] = []
-    title = _SPACES.sub(" ", title.translate(_PUNCT)).strip()
+    title = _SPACES.sub(" ", strip_markup(title).translate(_PUNCT)).strip()
     if title:
         out.append(Sentence(title, fold(title), True))
-    body = summary[:MAX_CHARS].translate(_PUNCT)
+    body = strip_markup(summary[:MAX_CHARS]).translate(_PUNCT)
     for part in _SPLIT.split(body):
         part = _SPACES.sub(" ", part).strip()
         # Feeds often repeat the headline as the first line of the summary.

@@ -49,6 +49,7 @@ class NotifierService:
         self.dispatcher: Dispatcher | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._watch: ConfigWatcher | None = None
+        self._stopping = asyncio.Event()
 
     def redis(self) -> "Redis":
         """The state client, created lazily inside the running loop."""
@@ -74,14 +75,15 @@ class NotifierService:
         log.info("subscriptions now: %s", ", ".join(s.name for s in config.subscriptions))
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             try:
                 dispatcher = self.get_dispatcher()
                 await dispatcher.retry_due()
                 await dispatcher.flush_digests()
             except Exception:  # keep retrying: Redis may be restarting
                 log.exception("retry loop error")
-            await asyncio.sleep(RETRY_TICK)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), RETRY_TICK)
 
     async def start(self) -> None:
         """Create groups; start the retry loop and the config watcher."""
@@ -93,13 +95,22 @@ class NotifierService:
             self._watch.start()
 
     async def stop(self) -> None:
-        """Stop background work and close the state client."""
+        """Stop the retry loop after its current send; unstarted retries are released.
+
+        Runs before the broker stops, so in-flight handlers still have the state client.
+        """
         if self._watch:
             await self._watch.stop()
+        self._stopping.set()
+        if self.dispatcher is not None:
+            self.dispatcher.stopping = True
         for task in self._tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            # A send cut short here would stay leased (CLAIM_LEASE) and might be sent twice.
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(task, self.config.notifier.timeout + 5)
+
+    async def close(self) -> None:
+        """Close the state client once the broker has drained its in-flight handlers."""
         if self._redis is not None:
             await self._redis.aclose()
 
@@ -113,6 +124,7 @@ def register(broker: RedisBroker, app: FastStream, config: AppConfig, redis_url:
             max_deliveries=config.notifier.max_attempts, max_records=10)
     app.on_startup(service.start)
     app.on_shutdown(service.stop)
+    app.after_shutdown(service.close)
 
 
 def create_app(config: AppConfig, redis_url: str) -> FastStream:

@@ -90,6 +90,11 @@ class DeliveryStore:
         raw = await self._claim(keys=[RETRY_KEY], args=[now, now + CLAIM_LEASE, limit])
         return [Job.decode(m) for m in raw]
 
+    async def release(self, jobs: list[Job]) -> None:
+        """Give claimed retries back (due now) instead of letting their lease run out."""
+        if jobs:
+            await self.redis.zadd(RETRY_KEY, {job.encode(): time.time() for job in jobs})
+
     async def done(self, job: Job) -> None:
         """Remove a claimed retry once its outcome is recorded."""
         await self.redis.zrem(RETRY_KEY, job.encode())

@@ -3,9 +3,10 @@
 import asyncio
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import cast
 
@@ -13,7 +14,7 @@ from services.notifier import routes
 from services.notifier.channels import SendOutcome, privacy_url, send
 from services.notifier.delivery import DeliveryStore, Job, backoff, url_id
 from services.notifier.render import Rendered, channel_kind, render_digest, render_event
-from shared import streams
+from shared import metrics, streams
 from shared.config import AppConfig, Subscription
 from shared.schemas import Event
 
@@ -38,6 +39,10 @@ class Dispatcher:
     sender: Sender = send
     channels: dict[str, ChannelHealth] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    # "Now" for quiet hours and digest schedules; tests inject a simulated clock.
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    # Set on shutdown: claimed retries not yet started go back to the schedule at once.
+    stopping: bool = False
 
     def _count(self, name: str) -> None:
         self.counts[name] = self.counts.get(name, 0) + 1
@@ -57,7 +62,7 @@ class Dispatcher:
             tags = routes.matches(sub, event)
             if not tags:
                 continue
-            if sub.mode == "digest" or routes.in_quiet_hours(sub, _now(), tags):
+            if sub.mode == "digest" or routes.in_quiet_hours(sub, self.clock(), tags):
                 await self.hold(sub, event, payload)
                 continue
             attempts += [self.attempt(Job(sub.name, url_id(u), event.id, 1, payload), u)
@@ -66,8 +71,8 @@ class Dispatcher:
 
     async def hold(self, sub: Subscription, event: Event, payload: str) -> None:
         """Queue an event for the subscription's next digest (digest mode or quiet hours)."""
-        await self.store.redis.zadd(streams.key("digest", sub.name), {payload: time.time()},
-                                    nx=True)
+        await self.store.redis.zadd(streams.key("digest", sub.name),
+                                    {payload: self.clock().timestamp()}, nx=True)
         self._count("held")
 
     async def attempt(self, job: Job, url: str) -> str:
@@ -88,6 +93,8 @@ class Dispatcher:
             health.failures = 0
             await self.store.mark(job.subscription, job.event_id, job.url_id, "sent")
             self._count("delivered")
+            await metrics.delivered(self.store.redis, job.event_id, job.subscription,
+                                    channel_kind(url), job.event_json, job.kind)
             log.info("delivered", extra={"subscription": job.subscription,
                                          "event_id": job.event_id, "url": privacy_url(url)})
             return "sent"
@@ -97,6 +104,7 @@ class Dispatcher:
     async def _failed(self, job: Job, url: str, outcome: SendOutcome,
                       health: ChannelHealth) -> None:
         health.failures += 1
+        metrics.delivery(channel_kind(url), "failed")
         if outcome.retry_after:
             health.blocked_until = time.time() + outcome.retry_after
         settings = self.config.notifier
@@ -107,6 +115,7 @@ class Dispatcher:
         if job.attempt >= settings.max_attempts:
             await self.store.dead_letter(job, outcome.detail, channel_kind(url))
             self._count("dead_lettered")
+            metrics.delivery(channel_kind(url), "dead_lettered")
             log.error("delivery dead-lettered after %d attempts: %s", job.attempt,
                       outcome.detail, extra=extra)
             return
@@ -114,13 +123,17 @@ class Dispatcher:
         await self.store.schedule(Job(job.subscription, job.url_id, job.event_id, job.attempt + 1,
                                       job.event_json, job.kind), delay)
         self._count("retried")
+        metrics.delivery(channel_kind(url), "retried")
         log.warning("delivery failed (attempt %d), retry in %.1f s: %s", job.attempt, delay,
                     outcome.detail, extra=extra)
 
     async def retry_due(self) -> int:
         """Run the retries that are due; returns how many were taken."""
         jobs = await self.store.claim_due()
-        for job in jobs:
+        for index, job in enumerate(jobs):
+            if self.stopping:
+                await self.store.release(jobs[index:])
+                break
             url = self.url_of(job.subscription, job.url_id)
             if url is None:
                 await self.store.dead_letter(job, "subscription or URL removed from config", "?")
@@ -135,16 +148,16 @@ class Dispatcher:
             key = streams.key("digest", sub.name)
             last_raw = cast(bytes | None,
                             await self.store.redis.get(streams.key("digest_last", sub.name)))
-            last = _from_ts(last_raw)
-            if sub.mode == "digest" and routes.next_digest_due(sub, last, _now()) > _now():
+            now = self.clock()
+            if sub.mode == "digest" and routes.next_digest_due(sub, _from_ts(last_raw), now) > now:
                 continue
-            if sub.mode != "digest" and routes.in_quiet_hours(sub, _now(), []):
+            if sub.mode != "digest" and routes.in_quiet_hours(sub, now, []):
                 continue
             members = cast(list[bytes], await self.store.redis.zrange(key, 0, 499))
             if members:
                 await self._queue_digest(sub, key, members)
             if sub.mode == "digest":
-                await self.store.redis.set(streams.key("digest_last", sub.name), time.time())
+                await self.store.redis.set(streams.key("digest_last", sub.name), now.timestamp())
 
     async def _queue_digest(self, sub: Subscription, key: str, members: list[bytes]) -> None:
         events = "[" + ",".join(m.decode() for m in members) + "]"
@@ -161,11 +174,22 @@ def _render(job: Job, url: str) -> Rendered:
     kind = channel_kind(url)
     if job.kind == "digest":
         return render_digest([Event.model_validate(e) for e in json.loads(job.event_json)], kind)
-    return render_event(Event.model_validate_json(job.event_json), kind)
+    event = Event.model_validate_json(job.event_json)
+    rendered = render_event(event, kind)
+    if kind == "email" and event.cluster_id:
+        rendered = replace(rendered, headers=thread_headers(event.cluster_id, event.is_update))
+    return rendered
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+def thread_headers(cluster_id: str, is_update: bool) -> tuple[tuple[str, str], ...]:
+    """E-mail headers that thread every alert of one story together.
+
+    apprise always generates the Message-ID itself (after our headers), so an update cannot
+    reply to the first alert's real id; all alerts of a cluster instead reference one stable
+    id, which Thunderbird, Apple Mail and mutt thread under (Gmail also needs equal subjects).
+    """
+    root = f"<cluster-{re.sub(r'[^A-Za-z0-9._-]', '', cluster_id)[:64]}@newsalert.invalid>"
+    return (("References", root), ("In-Reply-To", root)) if is_update else (("References", root),)
 
 
 def _from_ts(raw: bytes | None) -> datetime | None:

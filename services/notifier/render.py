@@ -80,6 +80,7 @@ class Rendered:
     title: str
     body: str
     body_format: str  # apprise NotifyFormat value: "text" | "markdown" | "html"
+    headers: tuple[tuple[str, str], ...] = ()  # extra e-mail headers (threading)
 
 
 def channel_kind(url: str) -> str:

@@ -19,6 +19,10 @@ from shared.reload import ConfigWatcher
 
 log = logging.getLogger("newsalert.poller")
 TICK = 0.5
+PARSE_DEADLINE = 10.0  # parse_feed_bounded's default timeout
+LEASE_MARGIN = 20.0
+LEASE_RETRY = 30.0  # a feed leased by another replica is looked at again after this at most
+DISABLED_RECHECK = 3600.0  # a disabled feed stays disabled until its state is reset
 
 
 class PollerService:
@@ -81,26 +85,48 @@ class PollerService:
     def _busy(self, feed: Feed) -> bool:
         return any(t.get_name() == feed.url for t in self._inflight)
 
-    async def _launch(self, feed: Feed) -> None:
-        fid = feed_id(feed.url)
+    def _lease_seconds(self) -> float:
+        # Long enough to cover a whole poll (fetch deadline + parse deadline + publish); the
+        # lease is released as soon as the poll has saved the feed's next_poll.
+        return self.config.poller.timeout + PARSE_DEADLINE + LEASE_MARGIN
+
+    async def _is_due(self, feed: Feed, fid: str) -> bool:
         state = await self.poller.store.load(fid)
+        if state.disabled:
+            self._due[feed.url] = time.time() + DISABLED_RECHECK
+            return False
         if state.next_poll > time.time():
             self._due[feed.url] = state.next_poll
+            return False
+        return True
+
+    async def _launch(self, feed: Feed) -> None:
+        fid = feed_id(feed.url)
+        if not await self._is_due(feed, fid):
             return
-        if not await self.poller.store.lease(fid, self.owner, feed.interval * 0.9):
-            self._due[feed.url] = time.time() + min(feed.interval, 30.0)
+        if not await self.poller.store.lease(fid, self.owner, self._lease_seconds()):
+            self._due[feed.url] = time.time() + min(feed.interval, LEASE_RETRY)
             return
-        task = asyncio.create_task(self._poll(feed), name=feed.url)
+        # Read again under the lease: another replica may have polled and released the lease
+        # between our first read and our SET NX; its saved next_poll is visible now.
+        if not await self._is_due(feed, fid):
+            await self.poller.store.release(fid, self.owner)
+            return
+        task = asyncio.create_task(self._poll(feed, fid), name=feed.url)
         self._inflight.add(task)
         task.add_done_callback(self._inflight.discard)
 
-    async def _poll(self, feed: Feed) -> None:
+    async def _poll(self, feed: Feed, fid: str) -> None:
+        retry = time.time() + 1.0
         try:
             await self.poller.poll_feed(feed, PollReport())
         except Exception:  # one feed's bug must not stop the others
             log.exception("poll of %s crashed", feed.label(), extra={"feed": feed.label()})
-        state = await self.poller.store.load(feed_id(feed.url))
-        self._due[feed.url] = max(state.next_poll, time.time() + 1.0)
+            retry = time.time() + feed.interval  # not every tick: the bug will still be there
+        finally:
+            await self.poller.store.release(fid, self.owner)
+        state = await self.poller.store.load(fid)
+        self._due[feed.url] = max(state.next_poll, retry)
 
 
 def register(broker: RedisBroker, app: FastStream, config: AppConfig, redis_url: str) -> None:

@@ -13,8 +13,9 @@ from redis.asyncio import Redis
 from services.poller import health
 from services.poller.fetch import FetchResult, fetch_feed
 from services.poller.parse import FeedItem, ParsedFeed, parse_feed_bounded
-from services.poller.schedule import next_delay
+from services.poller.schedule import after_skip_hours, decode_hours, encode_hours, next_delay
 from services.poller.state import CHANGED, NEW, FeedState, PollerStore, article_id, feed_id, now
+from shared import metrics
 from shared.config import Feed, PollerSettings
 from shared.schemas import Article, utcnow
 
@@ -57,20 +58,27 @@ class Poller:
 
     async def poll_feed(self, feed: Feed, report: PollReport) -> None:
         """Poll one feed; any failure is recorded on the feed, never raised."""
+        # The whole poll runs inside the limits, not only the fetch: with 1,000 feeds the
+        # Redis reads and parse jobs must be bounded too (the pool has a connection cap).
+        # The host slot is taken first so a feed waiting for its host holds no global slot.
+        async with self._host_limit(feed.url), self._global:
+            await self._poll_limited(feed, report)
+
+    async def _poll_limited(self, feed: Feed, report: PollReport) -> None:
         fid = feed_id(feed.url)
         state = await self.store.load(fid)
         if state.disabled:
             report.outcomes["disabled"] += 1
             return
-        url = state.url or feed.url
-        async with self._global, self._host_limit(url):
-            result = await fetch_feed(self.client, url, self.settings, etag=state.etag or None,
-                                      last_modified=state.last_modified or None)
+        result = await fetch_feed(self.client, state.url or feed.url, self.settings,
+                                  etag=state.etag or None,
+                                  last_modified=state.last_modified or None)
         parsed = None
         if result.status == 200 and result.body is not None:
             parsed = await parse_feed_bounded(result.body, result.final_url, result.content_type)
         outcome = await self._record(feed, fid, state, result, parsed, report)
         report.outcomes[outcome] += 1
+        metrics.feed_polled(outcome, state.last_error)
         _log_poll(feed, state, outcome)
 
     async def _record(self, feed: Feed, fid: str, state: FeedState, result: FetchResult,
@@ -81,46 +89,55 @@ class Poller:
             if parsed is not None:
                 await self._publish_items(feed, state, parsed.items, report)
                 state.initialized = True
-            outcome = "ok" if result.status == 200 else "not_modified"
-            was_unhealthy = state.unhealthy
-            state.failures, state.last_error, state.last_success = 0, "", state.last_poll
-            state.etag = result.etag or state.etag
-            state.last_modified = result.last_modified or state.last_modified
-            if result.permanent_url:
-                state.url = result.permanent_url
-            if was_unhealthy:
-                state.unhealthy = False
-                await health.publish(self.redis, feed, state, recovered=True)
+            await self._succeeded(feed, state, result, parsed)
         else:
-            outcome = "failed"
-            state.failures += 1
-            state.last_error = error
-            if result.status == 410:
-                state.disabled = "gone (HTTP 410)"
-            if state.failures >= self.settings.failure_threshold and not state.unhealthy:
-                state.unhealthy = True
-                await health.publish(self.redis, feed, state, recovered=False)
-        ttl = parsed.ttl_seconds if parsed else None
-        state.next_poll = state.last_poll + next_delay(
-            feed.interval, state.failures, self.settings.max_backoff, result.retry_after, ttl)
+            await self._failed(feed, state, result, error)
+        _schedule(feed, state, result, self.settings)
         await self.store.save(fid, state)
-        return outcome
+        if error is not None:
+            return "failed"
+        return "ok" if result.status == 200 else "not_modified"
+
+    async def _succeeded(self, feed: Feed, state: FeedState, result: FetchResult,
+                         parsed: ParsedFeed | None) -> None:
+        was_unhealthy = state.unhealthy
+        state.failures, state.last_error, state.last_success = 0, "", state.last_poll
+        state.etag = result.etag or state.etag
+        state.last_modified = result.last_modified or state.last_modified
+        if parsed is not None:  # a 304 keeps the hints of the last full document
+            state.ttl = parsed.ttl_seconds or 0.0
+            state.skip_hours = encode_hours(parsed.skip_hours)
+        if result.permanent_url:
+            state.url = result.permanent_url
+        if was_unhealthy:
+            state.unhealthy = False
+            await health.publish(self.redis, feed, state, recovered=True)
+
+    async def _failed(self, feed: Feed, state: FeedState, result: FetchResult,
+                      error: str) -> None:
+        state.failures += 1
+        state.last_error = error
+        if result.status == 410:
+            state.disabled = "gone (HTTP 410)"
+        # One event when the feed crosses the threshold, not one per failure.
+        if state.failures >= self.settings.failure_threshold and not state.unhealthy:
+            state.unhealthy = True
+            await health.publish(self.redis, feed, state, recovered=False)
 
     async def _publish_items(self, feed: Feed, state: FeedState, items: Sequence[FeedItem],
                              report: PollReport) -> None:
         # A new feed's backlog is marked seen, except the newest `backfill` items.
         ordered = _newest_first(items)
         alert_count = len(ordered) if state.initialized else feed.backfill
-        for index, item in enumerate(ordered):
-            aid = article_id(feed.url, item.key)
-            if index >= alert_count:
-                await self.store.mark_seen(aid, item.content_hash)
-                report.seen += 1
-                continue
-            article = _article(feed, aid, item)
-            status = await self.store.publish_new(aid, article.model_dump_json(), item.content_hash)
+        keyed = [(article_id(feed.url, item.key), item) for item in ordered]
+        await self.store.mark_seen_batch([(aid, i.content_hash) for aid, i in keyed[alert_count:]])
+        report.seen += len(keyed[alert_count:])
+        fresh = [(aid, _article(feed, aid, item).model_dump_json(), item.content_hash)
+                 for aid, item in keyed[:alert_count]]
+        for status in await self.store.publish_batch(fresh):
             if status == NEW:
                 report.published += 1
+                metrics.ITEMS_PUBLISHED.inc()
             elif status == CHANGED:
                 report.updated += 1
             else:
@@ -136,6 +153,13 @@ def _log_poll(feed: Feed, state: FeedState, outcome: str) -> None:
     else:
         log.info("feed %s polled: %s; next poll in %.0f s", feed.label(), outcome, wait,
                  extra=extra)
+
+
+def _schedule(feed: Feed, state: FeedState, result: FetchResult,
+              settings: PollerSettings) -> None:
+    delay = next_delay(feed.interval, state.failures, settings.max_backoff, result.retry_after,
+                       state.ttl or None)
+    state.next_poll = after_skip_hours(state.last_poll + delay, decode_hours(state.skip_hours))
 
 
 def _failure(result: FetchResult, parsed: ParsedFeed | None) -> str | None:

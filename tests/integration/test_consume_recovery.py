@@ -22,9 +22,9 @@ def article(n: int) -> Article:
     return Article(id=f"a{n}", feed="wire", title=f"Item {n}")
 
 
-async def wait_until(check: "asyncio.Future[bool] | object", timeout: float = 10.0) -> None:
+async def wait_until(check: "asyncio.Future[bool] | object", within: float = 10.0) -> None:
     """Poll an async predicate until it holds."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         if await check():  # type: ignore[operator]
             return
@@ -97,7 +97,7 @@ async def test_failing_handler_retries_then_dead_letters(redis_url: str, redis: 
     await redis.xadd(streams.ARTICLES, {"__data__": article(7).model_dump_json()})
     broker = await start_consumer(redis_url, redis, seen, fail=True, idle=0.2)
     try:
-        await wait_until(lambda: _dlq_len(redis, 1), timeout=20)
+        await wait_until(lambda: _dlq_len(redis, 1), within=20)
     finally:
         await broker.stop()
     fields = (await redis.xrange(streams.DLQ))[0][1]

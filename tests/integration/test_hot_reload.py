@@ -22,11 +22,11 @@ subscriptions:
 ARTICLE = Article(id="x", feed="wire", title="Fly Baghdad adds routes to Erbil and Basra")
 
 
-async def wait_for(predicate: "object", timeout: float) -> float:
-    """Seconds until ``predicate()`` holds; fails after ``timeout``."""
+async def wait_for(predicate: "object", within: float) -> float:
+    """Seconds until ``predicate()`` holds; fails after ``within`` seconds."""
     started = time.monotonic()
     while not predicate():  # type: ignore[operator]
-        if time.monotonic() - started > timeout:
+        if time.monotonic() - started > within:
             raise AssertionError("not applied in time")
         await asyncio.sleep(0.05)
     return time.monotonic() - started
@@ -48,7 +48,7 @@ async def test_watch_list_edit_applies_and_bad_edit_is_rejected(tmp_path: Path,
     try:
         assert _tags(service) == ["topic-a"]
         path.write_text(BASE.replace("topic-a", "topic-b"))
-        assert await wait_for(lambda: _tags(service) == ["topic-b"], timeout=5) < 5
+        assert await wait_for(lambda: _tags(service) == ["topic-b"], within=5) < 5
         path.write_text(BASE.replace("topic-a", "topic-c").replace(
             'any: ["Fly Baghdad"]', "regex: ['(unclosed']"))
         await asyncio.sleep(1.0)
@@ -69,7 +69,7 @@ async def test_subscription_edit_applies_and_bad_url_is_rejected(tmp_path: Path,
     watcher.start()
     try:
         path.write_text(BASE.replace("name: desk", "name: desk-two"))
-        await wait_for(lambda: service.config.subscriptions[0].name == "desk-two", timeout=5)
+        await wait_for(lambda: service.config.subscriptions[0].name == "desk-two", within=5)
         path.write_text(BASE.replace("json://127.0.0.1:9/hook", "nosuchscheme://x"))
         await asyncio.sleep(1.0)
         assert service.config.subscriptions[0].name == "desk-two"

@@ -12,7 +12,6 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import cast
 
 import pytest
 from redis.asyncio import Redis
@@ -84,10 +83,12 @@ async def pending(redis: Redis) -> int:
     return int(info["pending"])
 
 
-async def wait_for(check: Callable[[], bool], timeout: float) -> bool:
-    """Poll a predicate without blocking the sink's threads."""
-    deadline = time.monotonic() + timeout
-    while not check() and time.monotonic() < deadline:
+async def wait_for(check: Callable[[], bool], within: float) -> bool:
+    """Poll a predicate without blocking the sink's threads; its final value."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if check():
+            return True
         await asyncio.sleep(0.05)
     return check()
 
@@ -145,11 +146,45 @@ async def test_notifier_sigkill_loses_nothing(
     assert code == 0
 
 
-async def wait_until_settled(redis: Redis, timeout: float = 10) -> tuple[int, int]:
-    """(XPENDING count, retry jobs) once both reach 0, or their values at the timeout."""
-    deadline = time.monotonic() + timeout
+def slow_route(path: str, headers: dict[str, str], body: bytes) -> tuple[
+        int, dict[str, str], bytes]:
+    """A channel that takes 1 s per request: a SIGTERM surely lands mid-send."""
+    time.sleep(1.0)
+    return 200, {}, b"ok"
+
+
+async def test_notifier_sigterm_finishes_in_flight_send(
+        redis: Redis, redis_url: str, tmp_path: Path,
+        http_server: Callable[[Route], HttpServer]) -> None:
+    """D6: SIGTERM mid-send → exit 0 soon, the send is recorded; a restart sends the rest once."""
+    sink = http_server(slow_route)
+    config, log = notifier_config(tmp_path, sink), tmp_path / "notifier.log"
+    env = {"NEWSALERT_REDIS__URL": redis_url}
+    await publish(redis, 5)
+    first = start(compose_command("notifier"), config, log, env)
+    assert await wait_for(lambda: len(sink.requests) > 0, 30), log.read_text()
+    began = time.monotonic()
+    code = await asyncio.to_thread(stop, first)
+    stopped_in = time.monotonic() - began
+    sent_before = len(sink.requests)
+    second = start(compose_command("notifier"), config, log, env)
+    try:
+        assert await wait_for(lambda: len(set(delivered(sink))) >= 5, 30), log.read_text()
+        settled = await wait_until_settled(redis)
+    finally:
+        assert stop(second) == 0
+    got = delivered(sink)
+    print(f"sigterm: stopped in {stopped_in:.1f}s after {sent_before} send(s), total {len(got)}")
+    assert code == 0 and stopped_in < 12
+    assert sorted(got) == list(range(5)), "every event exactly once"
+    assert settled == (0, 0)
+
+
+async def wait_until_settled(redis: Redis, within: float = 10) -> tuple[int, int]:
+    """(XPENDING count, retry jobs) once both reach 0, or their values at the deadline."""
+    deadline = time.monotonic() + within
     while True:
-        state = (await pending(redis), cast(int, await redis.zcard(streams.key("retry"))))
+        state = (await pending(redis), int(await redis.zcard(streams.key("retry"))))
         if state == (0, 0) or time.monotonic() > deadline:
             return state
         await asyncio.sleep(0.1)

@@ -48,9 +48,9 @@ async def _store(redis_url: str) -> AsyncIterator[DeliveryStore]:
     await redis.aclose()
 
 
-async def drain(dispatcher: Dispatcher, until: Callable[[], bool], timeout: float) -> None:
-    """Run the retry loop until ``until()`` holds or the timeout passes."""
-    deadline = time.monotonic() + timeout
+async def drain(dispatcher: Dispatcher, until: Callable[[], bool], within: float) -> None:
+    """Run the retry loop until ``until()`` holds or ``within`` seconds pass."""
+    deadline = time.monotonic() + within
     while not until() and time.monotonic() < deadline:
         await dispatcher.retry_due()
         await _sleep(0.02)
@@ -68,7 +68,7 @@ async def test_500s_then_success_delivers_once(
     url = f"json://127.0.0.1:{sink.port}/hook"
     dispatcher = Dispatcher(config(("desk", [url])), store)
     await dispatcher.on_event(event(1))
-    await drain(dispatcher, lambda: len(sink.requests) >= 4, timeout=10)
+    await drain(dispatcher, lambda: len(sink.requests) >= 4, within=10)
     await _sleep(0.3)
     await dispatcher.retry_due()
     assert len(sink.requests) == 4
@@ -98,7 +98,7 @@ async def test_permanent_failure_goes_to_dlq_others_unaffected(
     for n in range(3):
         await dispatcher.on_event(event(10 + n))
     assert len(webhook_sink.requests) == 3
-    await drain(dispatcher, lambda: len(broken.requests) >= 3 * FAST.max_attempts, timeout=15)
+    await drain(dispatcher, lambda: len(broken.requests) >= 3 * FAST.max_attempts, within=15)
     await _sleep(0.3)
     await dispatcher.retry_due()
     entries = await store.redis.xrange(streams.DLQ)
@@ -124,9 +124,9 @@ async def test_retry_after_pauses_only_that_channel(
     for n in range(21, 24):
         await dispatcher.on_event(event(n))
     assert len(webhook_sink.requests) == 4, "the other channel is not delayed"
-    await drain(dispatcher, lambda: time.monotonic() - started > 4.8, timeout=6)
+    await drain(dispatcher, lambda: time.monotonic() - started > 4.8, within=6)
     assert len(limited.requests) == 1, "nothing sent to the limited channel within Retry-After"
-    await drain(dispatcher, lambda: len(limited.requests) >= 5, timeout=10)
+    await drain(dispatcher, lambda: len(limited.requests) >= 5, within=10)
     assert len(limited.requests) == 5
     for n in range(20, 24):
         assert await store.was_sent("a", f"ev-{n}", url_id(slow_url))

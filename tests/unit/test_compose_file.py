@@ -63,3 +63,14 @@ def test_env_example_lists_redis_password() -> None:
     """The .env example documents every variable compose requires."""
     env = (DEPLOY / ".env.example").read_text()
     assert "REDIS_PASSWORD=" in env
+
+
+@pytest.mark.parametrize(("name", "port"), [("poller", 9101), ("classifier", 9102),
+                                            ("notifier", 9103)])
+def test_app_healthchecks_use_ops_endpoint(compose: dict[str, Any], name: str, port: int) -> None:
+    """Each app's healthcheck probes its own ops port, which compose enables."""
+    svc = compose["services"][name]
+    probe = " ".join(svc["healthcheck"]["test"])
+    assert f"127.0.0.1:{port}/healthz" in probe
+    assert svc["environment"]["NEWSALERT_METRICS__ENABLED"] == "true"
+    assert svc["environment"]["NEWSALERT_METRICS__HOST"] == "0.0.0.0"

@@ -1,0 +1,224 @@
+"""Story clustering: one alert per real-world event, later reports fold into its cluster.
+
+The decision (which existing cluster an article joins) is made here from candidate clusters
+a store returns; the store then commits it atomically and re-checks that no replica created
+a competing cluster meanwhile (see cluster_store.py). The in-memory store has the same
+semantics, for tests, the CLI evaluation and the benchmark.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Final, Protocol
+
+from services.classifier import similarity
+from shared.schemas import ALERTING_MODALITIES, Event, Tag
+
+FACT_FIELDS: Final = ("location", "target", "targets", "actor", "authority")
+ENTITY_FIELDS: Final = ("targets", "target")
+_NUMBERS: Final = "zero one two three four five six seven eight nine ten eleven twelve"
+_NUMBER_WORDS: Final = {w: i for i, w in enumerate(_NUMBERS.split())}
+_CASUALTIES: Final = re.compile(
+    r"\b(\d[\d,]*|" + "|".join(_NUMBER_WORDS) + r")(?: \w+){0,2}? (?:killed|dead|died|wounded"
+    r"|injured)|\b(?:kill(?:s|ed|ing)?|toll (?:\w+ )?(?:to|of|at)) (?:at least )?(\d[\d,]*)",
+    re.IGNORECASE)
+MAX_ATTEMPTS: Final = 4
+# Near-identical wording outweighs a place conflict (one outlet names the city, one the region).
+VETO_OVERRIDE: Final = 0.3
+
+
+def _facts(facts: set[str], prefix: str) -> set[str]:
+    return {f for f in facts if f.startswith(prefix)}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Resemblance needed to join: text alone, or text plus a shared key fact; ``scale``
+    is the time (seconds) over which resemblance decays by a factor e."""
+
+    text: float = 0.10
+    with_fact: float = 0.07
+    scale: float = 24 * 3600.0
+
+
+@dataclass
+class Features:
+    """What clustering needs from one tagged article."""
+
+    kind: str
+    signature: tuple[int, ...]
+    profile: similarity.Profile
+    facts: set[str]
+    novelty: list[str]
+    casualties: int
+    alerting: bool
+    when: float
+
+
+@dataclass
+class Candidate:
+    """An open cluster found through a shared bucket."""
+
+    id: str
+    members: list[similarity.Profile]
+    facts: set[str]
+
+
+@dataclass
+class Plan:
+    """The decision to commit: join ``cluster_id`` or create ``new_id``."""
+
+    article_id: str
+    features: Features
+    keys: list[str]
+    seen: list[str]
+    member: dict[str, str]
+    cluster_id: str | None
+    new_id: str
+    window: float
+
+
+@dataclass
+class Assignment:
+    """Result of a commit, as it goes on the event."""
+
+    cluster_id: str
+    is_update: bool
+    sources: int
+    reasons: list[str] = field(default_factory=list)
+
+
+class ClusterStore(Protocol):
+    """Where open clusters live (Redis in production, a dict for benchmarks)."""
+
+    async def candidates(self, keys: list[str], since: float) -> list[Candidate]: ...
+
+    async def commit(self, plan: Plan) -> Assignment | None: ...
+
+
+def primary_tag(tags: list[Tag]) -> Tag | None:
+    """The event-type tag that defines the story (alerting ones first)."""
+    events = [t for t in tags if t.kind == "event"]
+    events.sort(key=lambda t: not t.alert)
+    return events[0] if events else None
+
+
+def casualties(text: str) -> int:
+    """The largest casualty figure stated in the text (0 when none)."""
+    best = 0
+    for match in _CASUALTIES.finditer(text):
+        raw = (match.group(1) or match.group(2) or "").lower().replace(",", "")
+        value = _NUMBER_WORDS.get(raw) if raw in _NUMBER_WORDS else int(raw) if raw else 0
+        best = max(best, value or 0)
+    return best
+
+
+def features(event: Event, when: float) -> Features | None:
+    """Clustering features of an event, or None when it carries no event-type tag."""
+    tag = primary_tag(event.tags)
+    if tag is None:
+        return None
+    text = f"{event.article.title}\n{event.article.summary}"
+    facts = {f"{name[:3]}:{tok}" for name in FACT_FIELDS
+             for value in tag.fields.get(name, []) for tok in similarity.tokens(value)}
+    entities = {"_".join(similarity.tokens(v)) for n in ENTITY_FIELDS
+                for v in tag.fields.get(n, []) if tag.name == "sanction"}
+    novelty = [f"modality:{tag.modality.value}", *sorted(f"entity:{e}" for e in entities if e)]
+    words = similarity.tokens(text)
+    profile = similarity.Profile(when, similarity.shingles(similarity.tokens(event.article.title)),
+                                 similarity.shingles(words))
+    return Features(kind=tag.name, signature=similarity.signature(words),
+                    profile=profile, facts=facts, novelty=novelty,
+                    casualties=casualties(text),
+                    alerting=tag.modality in ALERTING_MODALITIES, when=when)
+
+
+def bucket_keys(feat: Features) -> list[str]:
+    """LSH bands plus place/target fact keys, all scoped to the event type."""
+    keys = similarity.bands(feat.signature)
+    keys += sorted(f for f in feat.facts if f.startswith(("loc:", "tar:")))
+    return [f"{feat.kind}:{k}" for k in keys]
+
+
+def score(feat: Features, cand: Candidate, limits: Thresholds) -> float:
+    """Best resemblance to any member; 0 when it is not enough to join."""
+    sim = max((similarity.resemblance(feat.profile, m, limits.scale) for m in cand.members),
+              default=0.0)
+    for prefix in ("loc:",):
+        mine, theirs = _facts(feat.facts, prefix), _facts(cand.facts, prefix)
+        if mine and theirs and not mine & theirs and sim < VETO_OVERRIDE:
+            return 0.0  # two named places/targets with nothing in common: two events
+    if sim >= limits.text or (sim >= limits.with_fact and feat.facts & cand.facts):
+        return sim
+    return 0.0
+
+
+def choose(feat: Features, cands: list[Candidate], limits: Thresholds) -> str | None:
+    """The id of the best-matching candidate cluster, if any passes the thresholds."""
+    best, best_id = 0.0, None
+    for cand in cands:
+        value = score(feat, cand, limits)
+        if value > best:
+            best, best_id = value, cand.id
+    return best_id
+
+
+def new_cluster_id(article_id: str) -> str:
+    """Derived from the first article, so a redelivered article proposes the same id."""
+    return hashlib.sha1(article_id.encode()).hexdigest()[:16]
+
+
+def member_record(event: Event, when: datetime) -> dict[str, str]:
+    """What ``events show`` lists for a report."""
+    art = event.article
+    tag = primary_tag(event.tags)
+    return {"id": art.id, "feed": art.feed, "title": art.title, "url": art.url,
+            "time": when.isoformat(), "modality": tag.modality.value if tag else "",
+            "facts": json.dumps(tag.fields if tag else {}, sort_keys=True)}
+
+
+class Clusterer:
+    """Assign-or-create against a store, retrying when another replica won a race."""
+
+    def __init__(self, store: ClusterStore, window: float, limits: Thresholds) -> None:
+        self.store, self.window, self.limits = store, window, limits
+
+    async def assign(self, event: Event) -> Assignment | None:
+        """The event's cluster, or None when the event is not clusterable."""
+        moment = event.article.published or event.article.fetched_at
+        moment = min(moment, event.article.fetched_at)  # a future date must not extend TTLs
+        feat = features(event, moment.timestamp())
+        if feat is None:
+            return None
+        keys = bucket_keys(feat)
+        seen: list[str] = []
+        for _ in range(MAX_ATTEMPTS):
+            cands = await self.store.candidates(keys, feat.when - self.window)
+            seen = sorted({c.id for c in cands} | set(seen))
+            plan = Plan(event.article.id, feat, keys, seen, member_record(event, moment),
+                        choose(feat, cands, self.limits), new_cluster_id(event.article.id),
+                        self.window)
+            result = await self.store.commit(plan)
+            if result is not None:
+                return result
+        raise RuntimeError("cluster assignment kept racing; giving up on this delivery")
+
+
+async def apply_cluster(clusterer: Clusterer, event: Event) -> Event | None:
+    """The event to publish with its cluster fields, or None when it folds silently.
+
+    Only the first report and significant updates are published; every report is recorded
+    in the cluster (``events show``), so quiet subscribers never see the other 19 outlets.
+    """
+    result = await clusterer.assign(event)
+    if result is None:
+        return event
+    update = {"cluster_id": result.cluster_id, "is_update": result.is_update,
+              "sources": result.sources}
+    if result.is_update:
+        if not result.reasons:
+            return None
+        update["update_reason"] = ", ".join(result.reasons)
+    return event.model_copy(update=update)

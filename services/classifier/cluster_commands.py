@@ -1,0 +1,74 @@
+"""``newsalert eval-clusters`` and ``newsalert events show CLUSTER``."""
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from services.classifier.cluster_eval import LABELS, evaluate, shared_data
+from services.classifier.cluster_store import show
+from shared.broker import make_redis
+from shared.loading import load_config
+
+
+def add_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]",
+                 common: argparse.ArgumentParser) -> None:
+    """Register ``eval-clusters`` and ``events show``."""
+    ev = sub.add_parser("eval-clusters", help="pairwise precision/recall of story clustering")
+    ev.add_argument("--labels", type=Path, default=LABELS, help="JSONL of {id, event}")
+    ev.add_argument("--pool", type=Path, default=None, help="news_pool.jsonl.gz")
+    ev.set_defaults(func=run_eval)
+    events = sub.add_parser("events", help="inspect event clusters")
+    actions = events.add_subparsers(dest="action", required=True)
+    shw = actions.add_parser("show", parents=[common], help="print one cluster")
+    shw.add_argument("cluster", help="cluster id (the event's cluster_id)")
+    shw.set_defaults(func=run_show)
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    """Print the figures; exit 0 with a note when the shared data is absent."""
+    pool = args.pool or shared_data() / "news_pool.jsonl.gz"
+    if not pool.exists():
+        sys.stdout.write(f"skipped: {pool} not found (set NEWSALERT_SHARED_DATA)\n")
+        return 0
+    sys.stdout.write(json.dumps(evaluate(pool, args.labels), indent=2) + "\n")
+    return 0
+
+
+def render(cluster: dict[str, Any]) -> str:
+    """Human-readable cluster: first report, later sources, merged facts."""
+    first, *later = cluster["reports"]
+    lines = [f"cluster {cluster['id']} ({cluster['kind']}), {cluster['sources']} source(s)",
+             f"first: {first['time']}  [{first['feed']}] {first['title']}  {first['url']}"]
+    lines += [f"  +    {r['time']}  [{r['feed']}] {r['title']}" for r in later]
+    merged: dict[str, set[str]] = {}
+    for report in cluster["reports"]:
+        for name, values in json.loads(report.get("facts") or "{}").items():
+            merged.setdefault(name, set()).update(values)
+    lines += [f"{name}: {', '.join(sorted(values))}" for name, values in sorted(merged.items())]
+    lines += [f"significant facts seen: {' '.join(cluster['novelty'])}"]
+    return "\n".join(lines)
+
+
+async def _fetch(url: str, cluster_id: str) -> dict[str, Any] | None:
+    redis = make_redis(url)
+    try:
+        return await show(redis, cluster_id)
+    finally:
+        await redis.aclose()
+
+
+def run_show(args: argparse.Namespace) -> int:
+    """Print a cluster from the configured Redis (exit 1 when unknown or expired)."""
+    config = load_config(getattr(args, "config", None))
+    if not config.redis.url:
+        sys.stderr.write("error: events show needs redis.url (or NEWSALERT_REDIS__URL)\n")
+        return 2
+    cluster = asyncio.run(_fetch(config.redis.url, args.cluster))
+    if cluster is None:
+        sys.stderr.write(f"no cluster {args.cluster} (unknown or expired)\n")
+        return 1
+    sys.stdout.write(render(cluster) + "\n")
+    return 0

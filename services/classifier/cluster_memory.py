@@ -1,0 +1,80 @@
+"""In-process cluster store with the Redis store's semantics (tests, eval CLI, benchmark)."""
+
+from dataclasses import dataclass, field
+
+from services.classifier.cluster import Assignment, Candidate, Plan
+from services.classifier.similarity import Profile
+
+# Enough members to catch differently-worded reports, bounded so scoring stays cheap; the
+# latest ones are kept because resemblance decays with time.
+MAX_MEMBERS_SCORED = 8
+
+
+@dataclass
+class ClusterState:
+    """One open cluster."""
+
+    kind: str
+    profiles: list[Profile] = field(default_factory=list)
+    facts: set[str] = field(default_factory=set)
+    novelty: set[str] = field(default_factory=set)
+    feeds: set[str] = field(default_factory=set)
+    members: list[dict[str, str]] = field(default_factory=list)
+    casualties: int = 0
+    alerted: bool = False
+
+
+def apply(state: ClusterState, plan: Plan, created: bool) -> Assignment:
+    """Fold one report into a cluster; shared rules of both stores (mirrored in Lua)."""
+    feat = plan.features
+    reasons = [] if created else [n for n in feat.novelty if n not in state.novelty]
+    if not created and feat.casualties > state.casualties:
+        reasons.append(f"casualties:{feat.casualties}")
+    state.novelty.update(feat.novelty)
+    state.casualties = max(state.casualties, feat.casualties)
+    state.facts |= feat.facts
+    state.feeds.add(plan.member["feed"])
+    state.members.append(plan.member)
+    state.profiles = [*state.profiles, feat.profile][-MAX_MEMBERS_SCORED:]
+    # The first alerting report is the alert, even if a 'threatened' report opened the cluster.
+    first_alert = feat.alerting and not state.alerted
+    state.alerted = state.alerted or feat.alerting
+    cluster_id = plan.cluster_id or plan.new_id
+    return Assignment(cluster_id, not (created or first_alert), len(state.feeds), reasons)
+
+
+class MemoryStore:
+    """Dict-backed; single process, so the race re-check is trivially satisfied."""
+
+    def __init__(self) -> None:
+        self.buckets: dict[str, dict[str, float]] = {}
+        self.clusters: dict[str, ClusterState] = {}
+        self.articles: dict[str, Assignment] = {}
+
+    def _ids(self, keys: list[str], since: float) -> set[str]:
+        return {cid for key in keys for cid, when in self.buckets.get(key, {}).items()
+                if when >= since}
+
+    async def candidates(self, keys: list[str], since: float) -> list[Candidate]:
+        """Open clusters registered under any of ``keys`` since ``since``."""
+        return [Candidate(cid, list(self.clusters[cid].profiles), set(self.clusters[cid].facts))
+                for cid in sorted(self._ids(keys, since))]
+
+    async def commit(self, plan: Plan) -> Assignment | None:
+        """Join or create; None when the plan is stale (retry with fresh candidates)."""
+        if plan.article_id in self.articles:
+            return self.articles[plan.article_id]
+        since = plan.features.when - plan.window
+        created = plan.cluster_id is None
+        if created and self._ids(plan.keys, since) - set(plan.seen):
+            return None
+        cid = plan.cluster_id or plan.new_id
+        if not created and cid not in self.clusters:
+            return None
+        state = self.clusters.setdefault(cid, ClusterState(plan.features.kind))
+        result = apply(state, plan, created)
+        for key in plan.keys:
+            bucket = self.buckets.setdefault(key, {})
+            bucket[cid] = max(bucket.get(cid, 0.0), plan.features.when)
+        self.articles[plan.article_id] = result
+        return result

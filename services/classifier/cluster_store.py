@@ -1,0 +1,153 @@
+"""Redis-backed cluster store: two EVALs per article, assign-or-create atomic across replicas.
+
+Keys (all expire ``window`` after the last report): ``newsalert:cluster:k:<bucket>`` zset of
+cluster ids scored by report time; ``...:c:<id>`` hash (kind, casualties, alerted, words),
+``...:c:<id>:facts|novelty|feeds`` sets, ``...:c:<id>:members`` list of JSON reports,
+``...:a:<article id>`` the assignment of an article (a redelivery gets the same answer).
+"""
+
+import json
+from typing import Any
+
+from redis.asyncio import Redis
+
+from services.classifier import similarity
+from services.classifier.cluster import Assignment, Candidate, Plan
+
+PREFIX = "newsalert:cluster:"
+MAX_CANDIDATES = 64
+
+# KEYS: buckets. ARGV: prefix, since, max. Returns {id, words, facts-joined, ...}.
+_CANDIDATES = """
+local seen, out = {}, {}
+for _, key in ipairs(KEYS) do
+  for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', key, '+inf', ARGV[2], 'LIMIT', 0, 16)) do
+    if not seen[id] and #out < 3 * tonumber(ARGV[3]) then
+      seen[id] = true
+      local words = redis.call('HGET', ARGV[1] .. 'c:' .. id, 'words')
+      if words then
+        local facts = redis.call('SMEMBERS', ARGV[1] .. 'c:' .. id .. ':facts')
+        table.insert(out, id); table.insert(out, words); table.insert(out, table.concat(facts, ' '))
+      end
+    end
+  end
+end
+return out
+"""
+
+# KEYS: buckets. ARGV: prefix, article, cluster ('' = create), new id, since, when, ttl,
+# seen (space-joined), words, member json, feed, casualties, alerting, kind, facts, novelty.
+# Returns {cluster, is_update, sources, reasons...} or {} when the caller must retry.
+_COMMIT = """
+local p, ttl = ARGV[1], tonumber(ARGV[7])
+local done = redis.call('GET', p .. 'a:' .. ARGV[2])
+if done then return cjson.decode(done) end
+local created, cid = ARGV[3] == '', ARGV[3]
+if created then
+  local seen = {}
+  for id in string.gmatch(ARGV[8], '%S+') do seen[id] = true end
+  for _, key in ipairs(KEYS) do
+    for _, id in ipairs(redis.call('ZRANGEBYSCORE', key, ARGV[5], '+inf')) do
+      if not seen[id] then return {} end
+    end
+  end
+  cid = ARGV[4]
+elseif redis.call('EXISTS', p .. 'c:' .. cid) == 0 then
+  return {}
+end
+local c = p .. 'c:' .. cid
+local reasons = {}
+for item in string.gmatch(ARGV[16], '%S+') do
+  if redis.call('SADD', c .. ':novelty', item) == 1 and not created then
+    table.insert(reasons, item)
+  end
+end
+local dead = tonumber(ARGV[12])
+if dead > tonumber(redis.call('HGET', c, 'casualties') or '0') then
+  redis.call('HSET', c, 'casualties', dead)
+  if not created then table.insert(reasons, 'casualties:' .. dead) end
+end
+for fact in string.gmatch(ARGV[15], '%S+') do redis.call('SADD', c .. ':facts', fact) end
+redis.call('SADD', c .. ':feeds', ARGV[11])
+redis.call('RPUSH', c .. ':members', ARGV[10])
+if redis.call('HLEN', c) == 0 or created then redis.call('HSET', c, 'kind', ARGV[14]) end
+local words = redis.call('HGET', c, 'words')
+if not words then redis.call('HSET', c, 'words', ARGV[9])
+else
+  -- keep the latest 8 member profiles (resemblance decays with time)
+  words = words .. '|' .. ARGV[9]
+  if select(2, string.gsub(words, '|', '')) >= 8 then words = string.gsub(words, '^[^|]*|', '') end
+  redis.call('HSET', c, 'words', words)
+end
+local first_alert = ARGV[13] == '1' and redis.call('HGET', c, 'alerted') ~= '1'
+if ARGV[13] == '1' then redis.call('HSET', c, 'alerted', '1') end
+for _, suffix in ipairs({'', ':facts', ':novelty', ':feeds', ':members'}) do
+  redis.call('EXPIRE', c .. suffix, ttl)
+end
+for _, key in ipairs(KEYS) do
+  redis.call('ZADD', key, 'GT', ARGV[6], cid)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. ARGV[5])
+  redis.call('EXPIRE', key, ttl)
+end
+local result = {cid, (created or first_alert) and 0 or 1, redis.call('SCARD', c .. ':feeds')}
+for _, r in ipairs(reasons) do table.insert(result, r) end
+redis.call('SET', p .. 'a:' .. ARGV[2], cjson.encode(result), 'EX', ttl)
+return result
+"""
+
+
+class RedisStore:
+    """The production store; ``redis`` is the classifier's state client."""
+
+    def __init__(self, redis: Redis, prefix: str = PREFIX) -> None:
+        self.redis, self.prefix = redis, prefix
+        self._candidates = redis.register_script(_CANDIDATES)
+        self._commit = redis.register_script(_COMMIT)
+
+    def _keys(self, keys: list[str]) -> list[str]:
+        return [f"{self.prefix}k:{k}" for k in keys]
+
+    async def candidates(self, keys: list[str], since: float) -> list[Candidate]:
+        """Open clusters under any bucket, with their member word sets and facts."""
+        raw: list[Any] = await self._candidates(keys=self._keys(keys),
+                                                args=[self.prefix, since, MAX_CANDIDATES])
+        out = []
+        for i in range(0, len(raw), 3):
+            cid, words, facts = (_text(v) for v in raw[i:i + 3])
+            out.append(Candidate(cid, [similarity.Profile.decode(w) for w in words.split("|")],
+                                 set(facts.split())))
+        return out
+
+    async def commit(self, plan: Plan) -> Assignment | None:
+        """Run the atomic assign-or-create; None means 'retry with fresh candidates'."""
+        feat = plan.features
+        args: list[str | int | float] = [
+                self.prefix, plan.article_id, plan.cluster_id or "", plan.new_id,
+                feat.when - plan.window, feat.when, max(int(plan.window), 1), " ".join(plan.seen),
+                feat.profile.encode(), json.dumps(plan.member), plan.member["feed"],
+                feat.casualties, "1" if feat.alerting else "0", feat.kind,
+                " ".join(sorted(feat.facts)), " ".join(n.replace(" ", "_") for n in feat.novelty)]
+        raw: list[Any] = await self._commit(keys=self._keys(plan.keys), args=args)
+        if not raw:
+            return None
+        values = [_text(v) for v in raw]
+        return Assignment(values[0], values[1] == "1", int(values[2]), values[3:])
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+async def show(redis: Redis, cluster_id: str, prefix: str = PREFIX) -> dict[str, Any] | None:
+    """A cluster for ``events show``: reports in order, merged facts, source count."""
+    key = f"{prefix}c:{cluster_id}"
+    info = await redis.hgetall(key)
+    if not info:
+        return None
+    members = await redis.lrange(f"{key}:members", 0, -1)
+    facts = await redis.smembers(f"{key}:facts")
+    novelty = await redis.smembers(f"{key}:novelty")
+    return {"id": cluster_id, "kind": _text(info.get(b"kind", info.get("kind", ""))),
+            "reports": [json.loads(m) for m in members],
+            "facts": sorted(_text(f) for f in facts), "novelty": sorted(_text(n) for n in novelty),
+            "sources": await redis.scard(f"{key}:feeds")}

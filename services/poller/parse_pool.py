@@ -1,0 +1,73 @@
+"""Bounded parsing: feedparser runs in spawned, memory-capped processes a deadline can kill."""
+
+import asyncio
+import resource
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import get_context
+
+from services.poller.items import ParsedFeed, failed
+
+PARSE_MEMORY_LIMIT = 256 << 20  # RLIMIT_AS per parser process (reliability plan R6)
+PARSE_WORKERS = 2
+
+
+def _limit_memory(limit: int) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _parse_in_worker(body: bytes, url: str, content_type: str, prefilter: bool) -> ParsedFeed:
+    # Imported here, in the worker: services.poller.parse imports this module for PARSERS.
+    from services.poller.parse import parse_feed, parse_unfiltered
+
+    try:
+        return (parse_feed if prefilter else parse_unfiltered)(body, url, content_type)
+    except MemoryError:
+        return failed("parse_memory")
+    except RecursionError:
+        return failed("parse_error")
+
+
+class ParserPool:
+    """Spawned, memory-capped parser processes; a pool that overruns a deadline is killed."""
+
+    def __init__(self, workers: int = PARSE_WORKERS, memory: int = PARSE_MEMORY_LIMIT) -> None:
+        self.workers, self.memory = workers, memory
+        self._pool: ProcessPoolExecutor | None = None
+
+    def executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
+                                             initializer=_limit_memory, initargs=(self.memory,))
+        return self._pool
+
+    def discard(self, pool: ProcessPoolExecutor) -> None:
+        """Kill the pool's processes (a runaway parse cannot be cancelled any other way)."""
+        if self._pool is pool:
+            self._pool = None
+        for process in list(pool._processes.values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    def shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    async def parse(self, body: bytes, url: str, content_type: str, deadline: float,
+                    prefilter: bool = True) -> ParsedFeed:
+        loop = asyncio.get_running_loop()
+        for _attempt in range(2):  # a pool broken by someone else's feed gets one retry
+            pool = self.executor()
+            job = loop.run_in_executor(pool, _parse_in_worker, body, url, content_type, prefilter)
+            try:
+                return await asyncio.wait_for(job, deadline)
+            except TimeoutError:
+                self.discard(pool)
+                return failed("parse_timeout")
+            except BrokenProcessPool:
+                self.discard(pool)
+        return failed("parse_crashed")
+
+
+PARSERS = ParserPool()

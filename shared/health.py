@@ -1,0 +1,117 @@
+"""What Redis says about the pipeline: stream and group figures, and whether a service is ready.
+
+Shared by the /metrics and /readyz endpoints and by ``newsalert status``, so the three
+always agree. Every figure is read from Redis, never counted in-process: replicas each see
+only their share, and a restarted process would start again from zero.
+"""
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+
+from shared import streams
+
+RETRY_KEY = streams.key("retry")
+# Which groups each service needs before it may report ready: the poller pre-creates all of
+# them (so nothing it publishes is skipped), a consumer needs its own.
+REQUIRED_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
+    "poller": streams.GROUPS,
+    "classifier": ((streams.ARTICLES, streams.CLASSIFIER_GROUP),),
+    "notifier": ((streams.EVENTS, streams.NOTIFIER_GROUP),),
+    "run": streams.GROUPS,
+}
+
+
+@dataclass
+class GroupStats:
+    """One consumer group of one stream."""
+
+    stream: str
+    group: str
+    exists: bool = False
+    lag: int | None = None
+    pending: int = 0
+    oldest_idle: float = 0.0
+    consumers: int = 0
+
+
+@dataclass
+class PipelineStats:
+    """A snapshot of every stream, group, the DLQ and the retry schedule."""
+
+    lengths: dict[str, int] = field(default_factory=dict)
+    groups: list[GroupStats] = field(default_factory=list)
+    dlq: int = 0
+    retry: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form (``newsalert status --json``)."""
+        return asdict(self)
+
+
+def _text(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+async def group_info(redis: "Redis", stream: str) -> dict[str, dict[str, Any]]:
+    """XINFO GROUPS of ``stream`` by group name; empty when the stream does not exist."""
+    try:
+        raw: list[dict[str, Any]] = await redis.xinfo_groups(stream)
+    except ResponseError as exc:
+        if "no such key" in str(exc).lower():
+            return {}
+        raise
+    return {_text(g["name"]): g for g in raw}
+
+
+async def _group_stats(redis: "Redis", stream: str, group: str,
+                       info: dict[str, Any] | None) -> GroupStats:
+    stats = GroupStats(stream, group)
+    if info is None:
+        return stats
+    stats.exists, stats.consumers = True, int(info.get("consumers") or 0)
+    lag = info.get("lag")
+    stats.lag = None if lag is None else int(lag)
+    stats.pending = int(info.get("pending") or 0)
+    if stats.pending:
+        # XPENDING range is ordered by id: the first entry is the oldest still pending.
+        first = await redis.xpending_range(stream, group, "-", "+", 1)
+        if first:
+            stats.oldest_idle = int(first[0]["time_since_delivered"]) / 1000.0
+    return stats
+
+
+async def read_stats(redis: "Redis") -> PipelineStats:
+    """Read the whole snapshot (a few round trips; no SCAN, no KEYS)."""
+    stats = PipelineStats()
+    for stream in (streams.ARTICLES, streams.EVENTS):
+        stats.lengths[stream] = int(await redis.xlen(stream))
+    for stream, group in streams.GROUPS:
+        info = (await group_info(redis, stream)).get(group)
+        stats.groups.append(await _group_stats(redis, stream, group, info))
+    stats.dlq = int(await redis.xlen(streams.DLQ))
+    stats.retry = int(await redis.zcard(RETRY_KEY))
+    return stats
+
+
+async def missing_groups(redis: "Redis", service: str) -> list[tuple[str, str]]:
+    """The groups ``service`` needs that do not exist (all of them after an empty restart)."""
+    missing = []
+    for stream, group in REQUIRED_GROUPS.get(service, streams.GROUPS):
+        if group not in await group_info(redis, stream):
+            missing.append((stream, group))
+    return missing
+
+
+async def readiness(redis: "Redis", service: str) -> tuple[bool, str]:
+    """Ready when Redis answers PING and the service's consumer groups exist."""
+    try:
+        await redis.ping()
+        missing = await missing_groups(redis, service)
+    except Exception as exc:  # any failure to talk to Redis means "not ready"
+        return False, f"redis: {type(exc).__name__}"
+    if missing:
+        return False, "missing groups: " + ", ".join(f"{s}/{g}" for s, g in missing)
+    return True, "ok"
