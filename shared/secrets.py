@@ -36,3 +36,8 @@ def expand(text: str, env: dict[str, str]) -> tuple[str, list[str]]:
         return env[name]
 
     return _PLACEHOLDER.sub(fill, text), missing
+
+
+def registered() -> frozenset[str]:
+    """Every secret value known so far (for leak checks)."""
+    return frozenset(_SECRETS)

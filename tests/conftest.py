@@ -1,12 +1,30 @@
 """Shared fixtures: a real redis-server per session, local HTTP servers and sinks."""
 
+import logging
 import shutil
 from collections.abc import Callable, Iterator
 
 import pytest
 import redis as redis_sync
 
+from shared import secrets
 from tests.support import HttpServer, RedisServer, Route, free_port, serve
+
+
+@pytest.fixture(autouse=True)
+def _every_logger_at_debug_leaks_no_secret(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Run each test with all loggers at DEBUG; fail it if a known secret reached a log record."""
+    caplog.set_level(logging.DEBUG)
+    yield
+    known = secrets.registered()
+    leaks = {
+        secret
+        for phase in ("setup", "call")
+        for record in caplog.get_records(phase)  # type: ignore[arg-type,unused-ignore]
+        for secret in known
+        if secret in record.getMessage() or secret in (record.exc_text or "")
+    }
+    assert not leaks, f"{len(leaks)} secret(s) appeared in log records"
 
 
 @pytest.fixture(scope="session", name="redis_server")

@@ -142,10 +142,11 @@ def bucket_keys(feat: Features) -> list[str]:
     return [f"{feat.kind}:{k}" for k in keys]
 
 
-def score(feat: Features, cand: Candidate, limits: Thresholds) -> float:
+def score(feat: Features, cand: Candidate, limits: Thresholds,
+          weight: dict[int, float] | None = None) -> float:
     """Best resemblance to any member; 0 when it is not enough to join."""
-    sim = max((similarity.resemblance(feat.profile, m, limits.scale) for m in cand.members),
-              default=0.0)
+    sim = max((similarity.resemblance(feat.profile, m, limits.scale, weight)
+               for m in cand.members), default=0.0)
     for prefix in ("loc:",):
         mine, theirs = _facts(feat.facts, prefix), _facts(cand.facts, prefix)
         if mine and theirs and not mine & theirs and sim < VETO_OVERRIDE:
@@ -155,11 +156,16 @@ def score(feat: Features, cand: Candidate, limits: Thresholds) -> float:
     return 0.0
 
 
-def choose(feat: Features, cands: list[Candidate], limits: Thresholds) -> str | None:
+def choose(feat: Features, cands: list[Candidate], limits: Thresholds,
+           common: similarity.Commonness | None = None) -> str | None:
     """The id of the best-matching candidate cluster, if any passes the thresholds."""
+    weight = None
+    if common is not None:
+        words = feat.profile.words.union(*(m.words for c in cands for m in c.members))
+        weight = {w: common.weight(w) for w in words}
     best, best_id = 0.0, None
     for cand in cands:
-        value = score(feat, cand, limits)
+        value = score(feat, cand, limits, weight)
         if value > best:
             best, best_id = value, cand.id
     return best_id
@@ -182,8 +188,10 @@ def member_record(event: Event, when: datetime) -> dict[str, str]:
 class Clusterer:
     """Assign-or-create against a store, retrying when another replica won a race."""
 
-    def __init__(self, store: ClusterStore, window: float, limits: Thresholds) -> None:
+    def __init__(self, store: ClusterStore, window: float, limits: Thresholds,
+                 common: similarity.Commonness | None = None) -> None:
         self.store, self.window, self.limits = store, window, limits
+        self.common = common or similarity.Commonness()
 
     async def assign(self, event: Event) -> Assignment | None:
         """The event's cluster, or None when the event is not clusterable."""
@@ -193,12 +201,14 @@ class Clusterer:
         if feat is None:
             return None
         keys = bucket_keys(feat)
+        self.common.add(feat.profile.words | feat.profile.title, feat.when)
         seen: list[str] = []
         for _ in range(MAX_ATTEMPTS):
             cands = await self.store.candidates(keys, feat.when - self.window)
             seen = sorted({c.id for c in cands} | set(seen))
             plan = Plan(event.article.id, feat, keys, seen, member_record(event, moment),
-                        choose(feat, cands, self.limits), new_cluster_id(event.article.id),
+                        choose(feat, cands, self.limits, self.common),
+                        new_cluster_id(event.article.id),
                         self.window)
             result = await self.store.commit(plan)
             if result is not None:

@@ -90,13 +90,20 @@ async def _cluster(articles: list[Article], limits: Thresholds) -> dict[str, str
     return out
 
 
+def predict(pool: Path, limits: Thresholds | None = None) -> dict[str, str]:
+    """Cluster id (or 'untagged:...') of every pool item, clustered in time order."""
+    return asyncio.run(_cluster([article(r) for r in pool_rows(pool)], limits or Thresholds()))
+
+
 def evaluate(pool: Path, labels: Path = LABELS,
              limits: Thresholds | None = None) -> dict[str, float]:
-    """Cluster the labelled items of the pool in time order; return the pairwise figures."""
+    """Cluster the whole pool in time order (every other report is a potential wrong
+    match, and word commonness is learned from the stream, as in production); return the
+    pairwise figures over the labelled items."""
     truth = {r["id"]: r["event"] for r in map(json.loads, labels.read_text().splitlines()) if r}
-    articles = [article(r) for r in pool_rows(pool) if item_id(r) in truth]
-    predicted = asyncio.run(_cluster(articles, limits or Thresholds()))
+    predicted = predict(pool, limits)
     truth = {k: v for k, v in truth.items() if k in predicted}
+    predicted = {k: predicted[k] for k in truth}
     precision, recall = pairwise(truth, predicted)
     multi = {e for e in truth.values() if list(truth.values()).count(e) >= 2}
     figures: dict[str, float] = {
