@@ -3,7 +3,7 @@
 ``bench/data/pool_labels.jsonl`` holds only ids, labels and our notes; the texts stay in
 ../shared/data (or $NEWSALERT_SHARED_DATA) and are joined here at run time.
 
-Run: ``python bench/eval_pool.py [--half A|B] [--show-errors N]``; exits 0 with a message when
+Run: ``python bench/eval_pool.py [--half A|B|C] [--show-errors N]``; exits 0 with a message when
 the shared data is absent.
 """
 
@@ -92,18 +92,19 @@ def _print_scores(name: str, items: list[dict[str, Any]], show: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print per-tag scores for the whole set and each half (A tunes, B checks)."""
+    """Print per-tag scores for A+B and each half (A tunes, B checks; C is a later fresh
+    check set, a seeded sample labelled before the classifier output was looked at)."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--half", choices=["A", "B"], help="only this half")
+    parser.add_argument("--half", choices=["A", "B", "C"], help="only this half")
     parser.add_argument("--show-errors", type=int, default=0, metavar="N")
     args = parser.parse_args(argv)
     items = load_items()
     if not items:
         print(f"skipped: shared data not found under {data_dir()}")
         return 0
-    halves = [args.half] if args.half else ["A", "B"]
+    halves = [args.half] if args.half else ["A", "B", "C"]
     if not args.half:
-        _print_scores("all", items, 0)
+        _print_scores("A+B", [i for i in items if i["half"] in ("A", "B")], 0)
     for half in halves:
         _print_scores(f"half {half}", [i for i in items if i["half"] == half], args.show_errors)
     return 0

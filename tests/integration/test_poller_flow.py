@@ -146,3 +146,31 @@ async def test_a_broken_feed_does_not_hurt_a_good_one(
     report = await poller.poll_once([bad, good])
     assert report.published == 1
     assert report.outcomes == {"ok": 1, "failed": 1}
+
+
+async def test_permanent_redirect_updates_the_stored_url(
+        poller: Poller, http_server: Callable[[Route], HttpServer]) -> None:
+    """A 301 moves the feed: the new URL is stored and later polls go straight to it."""
+    def route(path: str, headers: dict[str, str], body: bytes) -> tuple[
+            int, dict[str, str], bytes]:
+        if path == "/old.xml":
+            return 301, {"Location": "/new.xml"}, b""
+        return 200, {"Content-Type": "application/rss+xml"}, rss(("a", "Alpha"))
+    server = http_server(route)
+    feed = Feed(url=f"{server.base}/old.xml", name="moved", interval=60)
+    await poller.poll_once([feed])
+    state = await poller.store.load(feed_id(feed.url))
+    assert state.url == f"{server.base}/new.xml"
+    await poller.poll_once([feed])
+    assert [r["path"] for r in server.requests] == ["/old.xml", "/new.xml", "/new.xml"]
+
+
+async def test_retry_after_delays_the_next_poll(
+        poller: Poller, http_server: Callable[[Route], HttpServer]) -> None:
+    """A 429 with Retry-After: 600 schedules the next poll no sooner than 600 s later."""
+    server = http_server(lambda p, h, b: (429, {"Retry-After": "600"}, b"slow down"))
+    feed = Feed(url=f"{server.base}/feed.xml", name="limited", interval=30)
+    await poller.poll_once([feed])
+    state = await poller.store.load(feed_id(feed.url))
+    assert state.next_poll - state.last_poll >= 600
+    assert state.failures == 1
