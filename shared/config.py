@@ -151,8 +151,8 @@ class Subscription(Strict):
 class ClusterSettings(Strict):
     enabled: bool = True
     window: Seconds = 48 * 3600.0
-    text_threshold: float = Field(0.25, gt=0.0, le=1.0)
-    fact_threshold: float = Field(0.15, gt=0.0, le=1.0)
+    text_threshold: float = Field(0.12, gt=0.0, le=1.0)
+    fact_threshold: float = Field(0.12, gt=0.0, le=1.0)
 
 
 class ClassifierSettings(Strict):

@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 from services.classifier.classify import classify_article
 from services.classifier.cluster import Clusterer, Thresholds, apply_cluster
 from services.classifier.cluster_store import RedisStore
+from services.classifier.similarity import Commonness
 from services.classifier.watch import WatchMatcher
 from shared import metrics, streams
 from shared.broker import consumer_name, ensure_groups, make_app, make_broker, make_redis
@@ -30,6 +31,7 @@ class ClassifierService:
         self.watcher = WatchMatcher(config.watch)
         self._redis: Redis | None = None
         self._config_watch: ConfigWatcher | None = None
+        self.common = Commonness()  # word commonness learned from this replica's stream
 
     def redis(self) -> "Redis":
         """The state client, created lazily inside the running loop."""
@@ -50,7 +52,7 @@ class ClassifierService:
         if not settings.enabled:
             return event
         limits = Thresholds(settings.text_threshold, settings.fact_threshold)
-        clusterer = Clusterer(RedisStore(self.redis()), settings.window, limits)
+        clusterer = Clusterer(RedisStore(self.redis()), settings.window, limits, self.common)
         return await apply_cluster(clusterer, event)
 
     def reload(self, config: AppConfig) -> None:

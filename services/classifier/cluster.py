@@ -38,9 +38,9 @@ class Thresholds:
     """Resemblance needed to join: text alone, or text plus a shared key fact; ``scale``
     is the time (seconds) over which resemblance decays by a factor e."""
 
-    text: float = 0.10
-    with_fact: float = 0.07
-    scale: float = 24 * 3600.0
+    text: float = 0.12
+    with_fact: float = 0.12
+    scale: float = 36 * 3600.0
 
 
 @dataclass

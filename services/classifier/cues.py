@@ -27,7 +27,8 @@ SANCTION_GATE: Final = re.compile(
     r"\b(?:sanction|counter-?sanction|embargo|entity list|sdn\b|specially designated"
     r"|foreign terrorist organi|blacklist|freez|froze|exports?\b|imports?\b|price cap"
     r"|(?:restrictive|punitive|nonproliferation|retaliatory) measures|countermeasures"
-    r"|travel bans?|visa (?:bans?|restrictions)|(?:trade|economic) blacklist)"
+    r"|travel bans?|visa (?:bans?|restrictions)|(?:trade|economic) blacklist"
+    r"|(?:bans?|curbs|restrictions) on|target(?:s|ed)? )"
 )
 
 
@@ -56,7 +57,23 @@ STRIKE_EVENT: Final = _rx(
     # "accused Ukraine of attacking its navy base with sea drones"
     r"\battack(?:ed|ing|s)? (?:[\w'-]+ ){1,6}?with (?:\w+ )?"
     r"(?:drones|missiles|rockets|artillery)\b",
+    # "Rockets fired from Lebanon into northern Israel" (sea launches are vetoed as tests).
+    r"\b(?:rockets|missiles|mortars|shells|drones) (?:were |was )?(?:fired|launched)"
+    r" (?:from|into|at|toward|towards)\b",
 )
+# Downed missiles and drones report an attack when the article also names the attack.
+INTERCEPT: Final = re.compile(
+    r"\b(?:sh(?:ot|oots|ooting) down|intercept(?:ed|s|ing)|down(?:ed|s)) (?:\w+ ){0,4}?"
+    r"(?:missiles|drones|rockets)\b"
+)
+ATTACK_WORD: Final = re.compile(r"\b(?:attacks?|barrages?|strikes?|salvos?|bombardment)\b")
+# "Baku used drones in the direction of Sotk" wounding soldiers.
+USED_WEAPON: Final = re.compile(
+    r"\b(?:used|using|deployed) (?:\w+ )?(?:drones|artillery|mortars|missiles|rockets)"
+    r" (?:against|on|at|in the direction of)\b"
+)
+# "what may be one of the biggest attacks" hedges the size, not the event.
+HEDGE: Final = re.compile(r"\bwhat (?:may|might|could) (?:be|have been)\b")
 STRIKE_VERB: Final = re.compile(
     r"\b(?:struck|strikes?|striking|hit|hits|pounded|pounds?|pounding|bombed|bombs|bombing"
     r"|attacked|attacks?|targeted|targets?|targeting|raided|raids?|rained|slammed"
@@ -156,12 +173,12 @@ MODAL_BEFORE: Final[tuple[tuple[Modality, re.Pattern[str]], ...]] = (
         r"\b(?:den(?:y|ies|ied|ying)|dismiss(?:ed|es)?|refut\w*|reject\w* (?:\w+ )?claims?"
         r"|false(?:ly)?|fake|hoax|not|no|never|\w+n't|hold(?:s|ing)? off|refus\w*"
         r"|stop(?:s|ped)? short|refrain\w*|fail(?:s|ed)? to|balk\w*"
-        r"|declin\w* to|rule[sd]? out|without)\b")),
+        r"|declin\w* to|rule[sd]? out|without|unwilling|reluctan\w*)\b")),
     (Modality.URGED, re.compile(
         r"\b(?:urg\w*|call(?:s|ed|ing)? (?:on|for)|ask(?:s|ed|ing)?|demand\w*|press\w* for"
         r"|push\w* for|appeal\w*|lobb\w*|request\w*|recommend\w*|need for|should|must"
-        r"|wants?|seek\w*"
-        r"|step(?:s|ped)? up|pressur\w* (?:\w+ ){0,3}for)\b|: sanction\b")),
+        r"|wants?|seek\w*|plead\w*"
+        r"|pressur\w* (?:\w+ ){0,3}for)\b|: sanction\b")),
     (Modality.THREATENED, re.compile(
         r"\b(?:threat\w*|warn\w*|ultimatum|vow\w*|fac(?:e|es|ing)|risk\w*|fears?|if|unless"
         r"|looms?|brac\w*)\b")),
@@ -198,4 +215,13 @@ KEEP: Final = re.compile(r"\b(?:keep|kept|maintain\w*|retain\w*|extend\w*|renew\
 INFINITIVE_OK: Final = re.compile(
     r"\b(?:spur\w*|prompt\w*|used|mov(?:e|es|ed)|vot(?:e|es|ed)|agree[sd]?|decid(?:e|es|ed)"
     r"|began|begins|start\w*|forc\w*|led|leads)\b (?:\w+ ){0,3}to (?:\w+ ){0,4}$"
+)
+# Strike words as background: capacity to defend, causes, long-past campaigns.
+STRIKE_BACKGROUND: Final = re.compile(
+    r"\b(?:defend\w*|protect\w*|shield\w*) (?:[\w'-]+ ){0,2}(?:against|from) (?:[\w'-]+ ){0,3}$"
+    r"|\bbecause of (?:[\w'-]+ ){0,6}$|\b\d+-(?:year|decade)(?:-long)? (?:[\w'-]+ )?$"
+)
+# Opinion and analysis pieces recount sanctions; only their headline can report one.
+OPINION_TITLE: Final = re.compile(
+    r"^(?:opinion|analysis|comment|commentary|editorial|op-ed|letters?|view|perspective)\b"
 )

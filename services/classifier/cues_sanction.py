@@ -13,6 +13,8 @@ def _rx(*parts: str) -> re.Pattern[str]:
 
 
 _N = r"(?:\w+[ -]){0,2}"
+_FOREIGN = (r"(?:chinese|russian|iranian|north korean|belarusian|venezuelan|syrian|cuban"
+            r"|myanmar|burmese|nicaraguan|eritrean|afghan)")
 
 SANCTION_MENTION: Final = _rx(
     r"\b(?:counter-?)?sanction(?:s|ed|ing)?\b|\bembargo(?:es|ed)?\b",
@@ -25,6 +27,11 @@ SANCTION_MENTION: Final = _rx(
     r"|imports?)\b|\b(?:exports?|imports?) of " + _N + r"(?:\w+ )?(?:banned|barred)\b",
     r"\b(?:oil )?price cap\b|\btravel bans?\b|\bvisa (?:bans?|restrictions)\b",
     r"\b(?:restrictive|punitive|nonproliferation|retaliatory) measures\b|\bcountermeasures\b",
+    # "lift ban on Chinese smartphone maker", "curbs on Russian diamonds", "blacklisted lab"
+    r"\b(?:bans?|curbs|restrictions) on (?:\w+ ){0,2}" + _FOREIGN + r"\b(?! (?:\w+ )?(?:athletes"
+    r"|players|teams?|fans|tourists|students|migrants|asylum))",
+    r"\b(?:bans?|curbs|restrictions) on (?:an? )?blacklisted\b",
+    r"\bblacklist(?:s|ing)? (?=" + _FOREIGN + r")",
 )
 ACTION: Final = re.compile(
     r"\b(?:impos(?:e|es|ed|ing|ition)|slap(?:s|ped)?|levie[sd]|levy|announc(?:e|es|ed|ing)"
@@ -54,7 +61,8 @@ NOUN_FOLLOWER: Final = _words(
     "tsar war wars dodging tracker campaign hawk hawks challenge challenges case cases due "
     "loophole loopholes exposure screening rules legislation measures move moves news plan "
     "plans proposal proposals talks debate row fight battle tool tools office team unit "
-    "effect effects impact "
+    "effect effects impact aren't isn't weren't wasn't haven't hasn't won't can't don't "
+    "doesn't didn't "
 )
 # "new sanctions", "of sanctions": after these words "sanctions" is a noun, not a verb.
 NOUN_LEAD_SANCTIONS: Final = _words(
@@ -65,6 +73,7 @@ NOUN_LEAD_SANCTIONS: Final = _words(
 )
 ADJ_BEFORE_SANCTIONED: Final = _words(
     "the a an of on to tax from with for against already previously non un and other "
+    "by in at among between including like as under "
     "their its his her our some any all many those these heavily which whom whose "
 )
 # "sanctioned" is a verb when an object follows, an adjective before a bare noun.
@@ -110,6 +119,10 @@ APPROVAL_SENSE: Final = _rx(
     r"\b(?:state|government|officially|church|god|self|un)[- ]sanctioned\b"
     r"|\bsanctioned by (?:the )?(?:law|church|state|league|federation|court)\b",
     r"\bsanctioning (?:such|same|the use|powers|body|bodies)\b",
+    # "sanctions against those responsible for acid attacks": criminal penalties.
+    r"\bsanctions? (?:against|for|on) (?:those|anyone|offenders|violators|perpetrators)\b",
+    r"\bsanctioned (?:[\w-]+ ){0,3}(?:leagues?|events?|tournaments?|matches|fights?|bouts?"
+    r"|races?|competitions?|games)\b",
     r"\bsanction(?:s|ed|ing)? (?:the |a |an |its |their )?(?:plan|project|use|event|race|match"
     r"|deal|proposal|merger|construction|budget|change|sale|marriage|unions?|logging|fight"
     r"|bout|tournament|rally|march|protest)s?\b",
@@ -118,16 +131,90 @@ APPROVAL_SENSE: Final = _rx(
 SANCTION_BACKGROUND: Final = re.compile(
     r"\b(?:violat\w*|evad\w*|evasion|breach\w*|circumvent\w*|skirt\w*|bust\w*|despite"
     r"|under|against western|impact of|effect of|because of|due to|get around|around|bypass\w*"
-    r"|dodg\w*|(?:targeted|hit|affected|rocked|crippled|battered|hurt|squeezed) by"
+    r"|dodg\w*|(?:targeted|hit|affected|rocked|crippled|battered|hurt|squeezed|slammed) by"
     r")\b (?:\w+ ){0,2}$|\b(?:resulting|existing|western|international|us-led|u\.s\.-led) $"
     r"|\b(?:against|on|to|with) (?:whom|which) (?:[\w.'-]+ ){0,5}$"
     r"|^ ?(?:violations?|evasion|evaders|busting|breach\w*|-?hit|-?battered)\b"
 )
 LIFT: Final = re.compile(
     r"\b(?:lift(?:s|ed|ing)?|remov(?:e|es|ed|ing|al)|unblock\w*|delist\w*|revok\w*"
-    r"|rescind\w*|scrap(?:s|ped)?|terminat\w*|unfreez\w*|end(?:s|ed)? (?:the )?sanctions)\b"
+    r"|rescind\w*|scrap(?:s|ped)?|terminat\w*|unfreez\w*|end(?:s|ed)? (?:the )?sanctions"
+    r"|no longer)\b"
 )
 EASE: Final = re.compile(
     r"\b(?:eas(?:e|es|ed|ing)|relax\w*|relief|loosen\w*|waiv\w*|general licen[cs]es?"
     r"|exempt\w*|carve-?outs?)\b"
+)
+
+# "sanctions police", "sanctions review": a compound noun about sanctions, not an action.
+COMPOUND_NOUN: Final = _words(
+    "enforcement review reviews police evasion evaders violations violation compliance "
+    "busting buster busters expert experts lawyer lawyers tracker hawk hawks loophole "
+    "loopholes exposure screening debate office team unit czar tsar envoy coordinator "
+    "commissioner enforcer enforcers probe regime regimes policy policies"
+)
+# A state (or bloc) targeting people "over"/"for" something sanctions them.
+STATE_TARGETS: Final = re.compile(
+    r"\b(?:us|u\.s\.|uk|britain|eu|european union|canada|australia|japan|new zealand|g7"
+    r"|treasury|washington|london|brussels|ottawa|canberra|tokyo|switzerland|the west"
+    r"|allies)(?: and (?:\w+ ){1,2})? target(?:s|ed)? (?:[\w'-]+ ){0,3}(?:officials|oligarchs"
+    r"|individuals|entities|elites?|generals|commanders|leaders|networks?|firms|companies"
+    r"|banks|financiers|judges|ministers) (?:over|for)\b"
+)
+# "Executive of a firm sanctioned over the war is found dead": the participle describes a
+# subject that does something else; "a law enforcer sanctioned by the U.S." likewise.
+RELATIVE_SANCTIONED: Final = re.compile(
+    r"\b(?:an?|whose) (?:[\w-]+ ){1,3}$|\b(?:after|since|because|when|once|until|before)"
+    r" (?:[\w-]+ ){1,3}(?:was|were|had been|has been|have been|being|got) $"
+)
+AGENTS: Final = _words(
+    "us u.s. uk u.k. britain eu un treasury department administration government washington "
+    "london brussels canada australia japan china beijing russia moscow it they we he she "
+    "ofac state commerce council bloc allies west nations countries kingdom union states"
+)
+MAIN_VERB_AFTER: Final = re.compile(
+    r"^[^,;:]{0,60}?\b(?:is|are|was|were|has|have|dies|died|found|says|said|sues|sued"
+    r"|seeks|wins|won|loses|lost|faces|joins|quits|resigns|buys|sells|returns|attends"
+    r"|visits|arrives|denies|calls|moves|tries|plans|vows)\b"
+)
+# Judgements about sanctions already in force (opinion, analysis), not a new action.
+EVALUATIVE_AFTER: Final = re.compile(
+    r"^[^.;]{0,60}?\b(?:(?:has|have|had) (?:proven|proved|been (?:effective|ineffective"
+    r"|successful|a failure)|failed|worked|backfired|had (?:little|no|some|an?) (?:\w+ )?"
+    r"(?:effect|impact))|(?:aren't|are not|isn't|is not|were not|weren't) (?:enough|working"
+    r"|effective))\b"
+)
+# "sanctions it imposed ... back in 2018": a recollection.
+OLD_DATE_AFTER: Final = re.compile(
+    r"^[^.;]{0,60}?\b(?:(?:back|as far back as|as early as) in (?:19|20)\d\d|years ago"
+    r"|in (?:19\d\d|200\d|201\d))\b"
+)
+# Quantity adjectives are a weak signal: "talks on the war, further sanctions ..." plans.
+WEAK_ACTION: Final = re.compile(r"^(?:new|fresh|latest|further|additional|another|more)$")
+DISCUSSION: Final = re.compile(
+    r"\b(?:talks?|discuss\w*|meet(?:s|ing)?|summit|agenda|debat\w*|negotiat\w*)\b"
+)
+# Reactions presuppose the sanctions exist: "Clapper reacts to Biden's sanctions".
+REACTION: Final = re.compile(
+    r"\b(?:react(?:s|ed|ing)?|respond(?:s|ed|ing)?|condemn\w*|slam(?:s|med)?|denounc\w*"
+    r"|decr(?:y|ies|ied)|protest(?:s|ed)?|hits? back)\b (?:to |at |against |over )?"
+    r"(?:[\w.'-]+ ){0,3}$"
+)
+# Platforms and sport bodies "sanction" users and athletes; not a government measure.
+NON_GOV_SENTENCE: Final = re.compile(
+    r"\b(?:facebook|youtube|twitter|instagram|tiktok|platforms?|sports? (?:bodies|body"
+    r"|organi[sz]ations|federations)|athletes)\b"
+)
+# A finite verb after "sanctions imposed on X" makes the phrase a subject (background).
+FINITE_AFTER: Final = re.compile(
+    r"^[^.;]{0,80}?\b(?:is|are|was|were|has|have|had|do|does|did|don't|doesn't|didn't"
+    r"|seem\w*|appear\w*|remain\w*|will|would|could|may|might|can|hurt\w*|fail\w*)\b"
+)
+# "US sanctions, indicts Chinese firms": a verb in a list of verbs.
+VERB_LIST_AFTER: Final = re.compile(
+    r", (?:indicts|charges|fines|bans|blacklists|targets|penali[sz]es|punishes|expels)\b"
+)
+# "... inside Russia after Western nations imposed sanctions" (running text): a cause.
+AFTER_PAST: Final = re.compile(
+    r"\bafter (?:[\w'-]+ ){1,3}(?:imposed|slapped|levied) (?:[\w'-]+ ){0,3}$"
 )

@@ -30,6 +30,7 @@ early late morning night overnight
 """
 _STOP: Final = frozenset(_STOP_TEXT.split())
 _SUFFIXES: Final = ("ing", "ed", "es", "s")
+PRIOR_DOCS: Final = 20.0
 
 
 def _stem(word: str) -> str:
@@ -182,9 +183,10 @@ class Commonness:
         self.scale = 1.0 / step
 
     def weight(self, word: int) -> float:
-        """Inverse document frequency (smoothed; unseen words weigh the most)."""
+        """Inverse document frequency, smoothed by PRIOR_DOCS: right after a start the
+        weights are near uniform (plain Jaccard) instead of trusting a handful of reports."""
         seen = self.counts.get(word, 0.0) * self.scale
-        return math.log((self.total * self.scale + 2.0) / (seen + 1.0)) + 0.1
+        return math.log((self.total * self.scale + PRIOR_DOCS) / (seen + 1.0))
 
 
 def weighted_jaccard(a: frozenset[int], b: frozenset[int], weight: dict[int, float]) -> float:

@@ -1,0 +1,136 @@
+"""End to end: five outlets report one strike, two other strikes the same day: three alerts."""
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis as redis_sync
+
+from services.cli import main
+from tests.pipeline import compose_command, start, stop, write_config
+from tests.support import HttpServer, Route
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+OUTLETS = ("Alpha Wire", "Beta News", "Gamma Post", "Delta Times", "Epsilon Daily")
+HARBOUR = [
+    ("Missile strike hits Port Kessler harbour in Norland, killing four",
+     "A missile strike hit warehouses at the Port Kessler harbour on Tuesday morning, officials"
+     " in Norland said. Four dock workers were killed."),
+    ("Four killed as missile strikes Port Kessler harbour warehouses",
+     "Norland officials said a missile struck harbour warehouses in Port Kessler on Tuesday,"
+     " killing four workers."),
+    ("Norland: missile attack on Port Kessler harbour leaves four dead",
+     "Four people died when a missile hit the harbour warehouses of Port Kessler, Norland's"
+     " interior ministry said on Tuesday."),
+    ("Port Kessler harbour struck by missile, four dock workers killed",
+     "A missile struck the warehouses of the Port Kessler harbour in Norland on Tuesday, killing"
+     " four dock workers, local officials said."),
+    ("Missile hits warehouses at Norland's Port Kessler harbour; four dead",
+     "Four workers were killed on Tuesday when a missile hit warehouses at the harbour in Port"
+     " Kessler, Norland officials said."),
+]
+POWER = [("Drones strike Velmar power station in Norland",
+          "Two drones struck the Velmar power station in northern Norland on Tuesday, cutting"
+          " electricity to thousands of homes."),
+         ("Velmar power station hit by drone strike, Norland says",
+          "Drones hit the power station in Velmar, northern Norland, on Tuesday and cut"
+          " electricity to thousands of homes, officials said.")]
+RAIL = [("Artillery shelling hits Dunmore rail depot in Norland",
+         "Artillery shells hit the rail depot in Dunmore, in eastern Norland, on Tuesday,"
+         " damaging locomotives, the railway company said."),
+        ("Shelling damages locomotives at Dunmore rail depot",
+         "Artillery shelling hit the Dunmore rail depot in eastern Norland on Tuesday; the railway"
+         " company said several locomotives were damaged.")]
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+def _item(outlet: int, slug: str, story: tuple[str, str], minutes: int) -> str:
+    title, summary = story
+    when = format_datetime(NOW - timedelta(hours=2) + timedelta(minutes=minutes), usegmt=True)
+    return (f"<item><title>{title}</title><link>http://outlet{outlet}.test/{slug}</link>"
+            f"<guid>outlet{outlet}-{slug}</guid><pubDate>{when}</pubDate>"
+            f"<description>{summary}</description></item>")
+
+
+def _feed_items(phase: int) -> list[list[str]]:
+    """Phase 1: the first outlet's three reports; phase 2: every other outlet's reports too."""
+    items: list[list[str]] = [[_item(0, "harbour", HARBOUR[0], 0),
+                               _item(0, "power", POWER[0], 5), _item(0, "rail", RAIL[0], 10)]]
+    items += [[] for _ in OUTLETS[1:]]
+    if phase == 2:
+        for i in range(1, len(OUTLETS)):
+            items[i].append(_item(i, "harbour", HARBOUR[i], 20 + i))
+        items[3].append(_item(3, "power", POWER[1], 30))
+        items[4].append(_item(4, "rail", RAIL[1], 35))
+    return items
+
+
+def _serve(http_server: Callable[[Route], HttpServer], phase: list[int]) -> HttpServer:
+    def route(path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        index = int(path.strip("/").split(".")[0].removeprefix("outlet"))
+        xml = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>{OUTLETS[index]}'
+               f"</title><link>http://outlet{index}.test/</link><description>t</description>"
+               + "".join(_feed_items(phase[0])[index]) + "</channel></rss>")
+        return 200, {"Content-Type": "application/rss+xml; charset=utf-8"}, xml.encode()
+    return http_server(route)
+
+
+def _config(feed: HttpServer, sink: HttpServer, redis_url: str, data_dir: Path) -> dict[str, Any]:
+    return {
+        "data_dir": str(data_dir), "log_level": "DEBUG", "redis": {"url": redis_url},
+        "poller": {"allow_private_hosts": ["127.0.0.1"]},
+        "feeds": [{"url": f"{feed.base}/outlet{i}.xml", "name": name, "interval": "2s",
+                   "backfill": 10} for i, name in enumerate(OUTLETS)],
+        "subscriptions": [{"name": "desk", "urls": [f"json://127.0.0.1:{sink.port}/hook"],
+                           "tags": ["military_strike"]}],
+    }
+
+
+def _reports(redis_url: str) -> dict[str, int]:
+    """Reports per cluster id, straight from the cluster store."""
+    client = redis_sync.Redis.from_url(redis_url)
+    try:
+        keys = [str(k, "utf-8") for k in client.keys("newsalert:cluster:c:*:members")]
+        return {k.split(":")[3]: int(client.llen(k)) for k in keys}
+    finally:
+        client.close()
+
+
+def _wait_reports(redis_url: str, total: int, timeout: float) -> dict[str, int]:
+    deadline = time.monotonic() + timeout
+    while sum((counts := _reports(redis_url)).values()) < total and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return counts
+
+
+def test_cluster_e2e_one_alert_per_strike(tmp_path: Path, redis_url: str,
+                                          http_server: Callable[[Route], HttpServer],
+                                          webhook_sink: HttpServer,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """Three strikes give three alerts; four more outlets' reports give none; show lists 5."""
+    phase = [1]
+    feed = _serve(http_server, phase)
+    config = write_config(tmp_path / "config.yaml",
+                          _config(feed, webhook_sink, redis_url, tmp_path / "data"))
+    env = {"NEWSALERT_REDIS__URL": redis_url}
+    procs = {name: start(compose_command(name), config, tmp_path / f"{name}.log", env)
+             for name in ("classifier", "notifier", "poller")}
+    try:
+        assert len(webhook_sink.wait_for(3, timeout=20)) == 3, "one alert per strike"
+        phase[0] = 2
+        counts = _wait_reports(redis_url, 9, timeout=15)
+        time.sleep(1.0)  # a wrongly split report would now be on its way to the sink
+        assert len(webhook_sink.requests) == 3, "later reports fold into their clusters"
+    finally:
+        codes = {name: stop(proc) for name, proc in procs.items()}
+    assert sorted(counts.values()) == [2, 2, 5], counts
+    capsys.readouterr()
+    harbour = next(cid for cid, n in counts.items() if n == 5)
+    assert main(["--config", str(config), "events", "show", harbour]) == 0
+    shown = capsys.readouterr().out
+    assert "5 source(s)" in shown and all(f"[{name}]" in shown for name in OUTLETS), shown
+    assert codes == {"classifier": 0, "notifier": 0, "poller": 0}
