@@ -94,7 +94,8 @@ def _reports(redis_url: str) -> dict[str, int]:
     """Reports per cluster id, straight from the cluster store."""
     client = redis_sync.Redis.from_url(redis_url)
     try:
-        keys = [str(k, "utf-8") for k in client.keys("newsalert:cluster:c:*:members")]
+        keys = [k.decode() if isinstance(k, bytes) else str(k)
+                for k in client.keys("newsalert:cluster:c:*:members")]
         return {k.split(":")[3]: int(client.llen(k)) for k in keys}
     finally:
         client.close()
