@@ -14,6 +14,7 @@ from shared.config import AppConfig, default_path
 from shared.embedded import EmbeddedRedis, EmbeddedRedisError
 from shared.loading import ConfigError, load_config
 from shared.logs import configure_logging
+from shared.secrets import redact
 
 EXIT_CONFIG = 2
 
@@ -34,10 +35,18 @@ def _redis_url(config: AppConfig) -> str:
 
 
 def _serve(app: FastStream) -> int:
-    from shared.ops import exit_code
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
 
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(app.run())
+    from shared.ops import EXIT_REDIS_DOWN, exit_code
+
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(app.run())
+    except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+        # Startup could not reach Redis even after the retries: one clear line, no traceback.
+        print(f"error: cannot reach Redis: {redact(str(exc))}", file=sys.stderr)
+        return EXIT_REDIS_DOWN
     # Non-zero when the watchdog stopped the app (Redis gone, consumer group lost), so
     # compose's restart policy brings the service back.
     return exit_code()
