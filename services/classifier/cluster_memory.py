@@ -8,6 +8,9 @@ from services.classifier.similarity import Profile
 # Enough members to catch differently-worded reports, bounded so scoring stays cheap; the
 # latest ones are kept because resemblance decays with time.
 MAX_MEMBERS_SCORED = 8
+# Mirrors RedisStore's candidate walk: latest 16 per bucket, at most 64 clusters.
+PER_KEY = 16
+MAX_CANDIDATES = 64
 
 
 @dataclass
@@ -51,14 +54,25 @@ class MemoryStore:
         self.clusters: dict[str, ClusterState] = {}
         self.articles: dict[str, Assignment] = {}
 
-    def _ids(self, keys: list[str], since: float) -> set[str]:
-        return {cid for key in keys for cid, when in self.buckets.get(key, {}).items()
-                if when >= since}
+    def _ids(self, keys: list[str], since: float) -> list[str]:
+        """The Redis candidates walk: per bucket the latest PER_KEY clusters in the window,
+        in bucket order, at most MAX_CANDIDATES live ones."""
+        out: dict[str, None] = {}
+        for key in keys:
+            bucket = self.buckets.get(key)
+            if not bucket:
+                continue
+            recent = sorted(((w, c) for c, w in bucket.items() if w >= since), reverse=True)
+            for _, cid in recent:
+                if len(out) >= MAX_CANDIDATES:
+                    return list(out)
+                out[cid] = None
+        return list(out)
 
     async def candidates(self, keys: list[str], since: float) -> list[Candidate]:
         """Open clusters registered under any of ``keys`` since ``since``."""
         return [Candidate(cid, list(self.clusters[cid].profiles), set(self.clusters[cid].facts))
-                for cid in sorted(self._ids(keys, since))]
+                for cid in self._ids(keys, since)]
 
     async def commit(self, plan: Plan) -> Assignment | None:
         """Join or create; None when the plan is stale (retry with fresh candidates)."""
@@ -66,7 +80,7 @@ class MemoryStore:
             return self.articles[plan.article_id]
         since = plan.features.when - plan.window
         created = plan.cluster_id is None
-        if created and self._ids(plan.keys, since) - set(plan.seen):
+        if created and set(self._ids(plan.keys, since)) - set(plan.seen):
             return None
         cid = plan.cluster_id or plan.new_id
         if not created and cid not in self.clusters:
@@ -76,5 +90,7 @@ class MemoryStore:
         for key in plan.keys:
             bucket = self.buckets.setdefault(key, {})
             bucket[cid] = max(bucket.get(cid, 0.0), plan.features.when)
+            if len(bucket) > PER_KEY:  # only the latest PER_KEY are ever read, as in Redis
+                del bucket[min(bucket, key=lambda c: (bucket[c], c))]
         self.articles[plan.article_id] = result
         return result

@@ -22,7 +22,7 @@ _CANDIDATES = """
 local seen, out = {}, {}
 for _, key in ipairs(KEYS) do
   for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', key, '+inf', ARGV[2], 'LIMIT', 0, 16)) do
-    if not seen[id] and #out < 3 * tonumber(ARGV[3]) then
+    if not seen[id] and #out < 3 * tonumber(ARGV[3]) then  -- 3 entries per cluster
       seen[id] = true
       local words = redis.call('HGET', ARGV[1] .. 'c:' .. id, 'words')
       if words then
@@ -36,7 +36,8 @@ return out
 """
 
 # KEYS: buckets. ARGV: prefix, article, cluster ('' = create), new id, since, when, ttl,
-# seen (space-joined), words, member json, feed, casualties, alerting, kind, facts, novelty.
+# seen (space-joined), words, member json, feed, casualties, alerting, kind, facts, novelty,
+# max candidates.
 # Returns {cluster, is_update, sources, reasons...} or {} when the caller must retry.
 _COMMIT = """
 local p, ttl = ARGV[1], tonumber(ARGV[7])
@@ -46,9 +47,18 @@ local created, cid = ARGV[3] == '', ARGV[3]
 if created then
   local seen = {}
   for id in string.gmatch(ARGV[8], '%S+') do seen[id] = true end
+  -- the same walk as the candidates script (latest 16 per bucket, at most ARGV[17] live
+  -- clusters): a cluster in it that the caller did not score was created meanwhile
+  local walked, count = {}, 0
   for _, key in ipairs(KEYS) do
-    for _, id in ipairs(redis.call('ZRANGEBYSCORE', key, ARGV[5], '+inf')) do
-      if not seen[id] then return {} end
+    for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', key, '+inf', ARGV[5], 'LIMIT', 0, 16)) do
+      if not walked[id] and count < tonumber(ARGV[17]) then
+        walked[id] = true
+        if redis.call('EXISTS', p .. 'c:' .. id) == 1 then
+          if not seen[id] then return {} end
+          count = count + 1
+        end
+      end
     end
   end
   cid = ARGV[4]
@@ -87,6 +97,7 @@ end
 for _, key in ipairs(KEYS) do
   redis.call('ZADD', key, 'GT', ARGV[6], cid)
   redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. ARGV[5])
+  redis.call('ZREMRANGEBYRANK', key, 0, -17)  -- only the latest 16 are ever read
   redis.call('EXPIRE', key, ttl)
 end
 local result = {cid, (created or first_alert) and 0 or 1, redis.call('SCARD', c .. ':feeds')}
@@ -126,7 +137,8 @@ class RedisStore:
                 feat.when - plan.window, feat.when, max(int(plan.window), 1), " ".join(plan.seen),
                 feat.profile.encode(), json.dumps(plan.member), plan.member["feed"],
                 feat.casualties, "1" if feat.alerting else "0", feat.kind,
-                " ".join(sorted(feat.facts)), " ".join(n.replace(" ", "_") for n in feat.novelty)]
+                " ".join(sorted(feat.facts)), " ".join(n.replace(" ", "_") for n in feat.novelty),
+                MAX_CANDIDATES]
         raw: list[Any] = await self._commit(keys=self._keys(plan.keys), args=args)
         if not raw:
             return None

@@ -8,6 +8,7 @@ import hashlib
 import math
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
@@ -93,7 +94,13 @@ def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
 
 
 def bands(sig: tuple[int, ...]) -> list[str]:
-    """LSH band keys: texts sharing any band become candidates of each other."""
+    """LSH band keys: texts sharing any band become candidates of each other.
+
+    MinHash values are already uniform hashes, so a one-row band is keyed by its value
+    (48 bits) directly; wider bands hash their rows together.
+    """
+    if BAND_ROWS == 1:
+        return [f"b{i}:{v & 0xFFFFFFFFFFFF:x}" for i, v in enumerate(sig)]
     out = []
     for start in range(0, SIGNATURE_SIZE, BAND_ROWS):
         chunk = ",".join(str(v) for v in sig[start:start + BAND_ROWS])
@@ -132,7 +139,7 @@ class Profile:
 
 
 def resemblance(a: Profile, b: Profile, scale: float,
-                weight: dict[int, float] | None = None) -> float:
+                weight: Mapping[int, float] | None = None) -> float:
     """Mean of title and whole-text Jaccard, decayed with the time between the reports.
 
     Titles carry the event while summaries often retell yesterday's related event as
@@ -148,6 +155,19 @@ def resemblance(a: Profile, b: Profile, scale: float,
     return text * math.exp(-abs(a.when - b.when) / scale)
 
 
+class _Weights(dict[int, float]):
+    """Per-word weight cache of a :class:`Commonness`: computed on first use, dropped when
+    the word is counted again or the document total has drifted (see ``Commonness.add``)."""
+
+    def __init__(self, common: "Commonness") -> None:
+        super().__init__()
+        self.common = common
+
+    def __missing__(self, word: int) -> float:
+        value = self[word] = self.common.weight(word)
+        return value
+
+
 class Commonness:
     """Decayed document frequency of words among this process's recent reports.
 
@@ -159,37 +179,58 @@ class Commonness:
     exp(t / half-life) instead of decaying every entry, rebased now and then.
     """
 
+    # Cached weights are recomputed once the document total has moved this much (relative):
+    # IDF is logarithmic, so a 10 % drift changes no weight by more than ~0.1 (of 3-8).
+    DRIFT: Final = 0.1
+
     def __init__(self, half_life: float = 3 * 86400.0, limit: int = 200_000) -> None:
         self.rate, self.limit = math.log(2) / half_life, limit
         self.origin: float | None = None
         self.counts: dict[int, float] = {}
         self.total, self.scale = 0.0, 1.0
+        self.weights = _Weights(self)
+        self._cached_docs = 0.0
+
+    @property
+    def docs(self) -> float:
+        """Decayed number of documents counted so far."""
+        return self.total * self.scale
 
     def _rebase(self, when: float) -> None:
-        factor = math.exp(-self.rate * (when - (self.origin or when)))
+        factor = math.exp(-self.rate * (when - (when if self.origin is None else self.origin)))
         self.counts = {w: c * factor for w, c in self.counts.items() if c * factor > 0.05}
         self.total *= factor
         self.origin = when
+        self.weights.clear()
 
     def add(self, words: frozenset[int], when: float) -> None:
         """Count one report's distinct words."""
         if self.origin is None or when - self.origin > 20 / self.rate \
                 or len(self.counts) > self.limit:
             self._rebase(when)
-        step = math.exp(self.rate * (when - (self.origin or when)))
+        step = math.exp(self.rate * (when - (when if self.origin is None else self.origin)))
+        counts, cache = self.counts, self.weights
         for word in words:
-            self.counts[word] = self.counts.get(word, 0.0) + step
+            counts[word] = counts.get(word, 0.0) + step
+            cache.pop(word, None)
         self.total += step
         self.scale = 1.0 / step
+        docs = self.docs
+        if abs(docs - self._cached_docs) > self.DRIFT * max(self._cached_docs, 1.0):
+            cache.clear()
+            self._cached_docs = docs
 
     def weight(self, word: int) -> float:
         """Inverse document frequency, smoothed by PRIOR_DOCS: right after a start the
-        weights are near uniform (plain Jaccard) instead of trusting a handful of reports."""
+        weights are near uniform (plain Jaccard) instead of trusting a handful of reports.
+        (Uncached; ``self.weights[word]`` is the cached form scoring uses.)"""
         seen = self.counts.get(word, 0.0) * self.scale
         return math.log((self.total * self.scale + PRIOR_DOCS) / (seen + 1.0))
 
 
-def weighted_jaccard(a: frozenset[int], b: frozenset[int], weight: dict[int, float]) -> float:
+def weighted_jaccard(a: frozenset[int], b: frozenset[int], weight: Mapping[int, float]) -> float:
     """Jaccard with each word counted by its weight (``weight`` covers both sets)."""
-    union = sum(weight[w] for w in a | b)
-    return sum(weight[w] for w in a & b) / union if union else 0.0
+    get = weight.__getitem__
+    shared = sum(map(get, a & b))
+    union = sum(map(get, a)) + sum(map(get, b)) - shared
+    return shared / union if union > 0 else 0.0
