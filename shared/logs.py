@@ -4,6 +4,7 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
+from typing import Any
 
 from shared.secrets import redact
 
@@ -58,10 +59,25 @@ class TextFormatter(logging.Formatter):
         return line + (f"\n{record.exc_text}" if record.exc_text else "")
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg,unused-ignore]
+    """Writes to whatever ``sys.stderr`` is at emit time (it may be swapped, e.g. by tests)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        return None
+
+
 def configure_logging(level: str = "INFO", json_output: bool | None = None) -> None:
     """Install one stderr handler on the root logger; safe to call more than once."""
     use_json = (not sys.stderr.isatty()) if json_output is None else json_output
-    handler = logging.StreamHandler(sys.stderr)
+    handler = StderrHandler()
     handler.addFilter(RedactingFilter())
     handler.setFormatter(JsonFormatter() if use_json else TextFormatter())
     root = logging.getLogger()

@@ -12,6 +12,16 @@ from tests.support import HttpServer, RedisServer, Route, free_port, serve
 
 
 @pytest.fixture(autouse=True)
+def _restore_root_logging() -> Iterator[None]:
+    """Tests that run the CLI install our log handler; later tests must not inherit it."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.fixture(autouse=True)
 def _every_logger_at_debug_leaks_no_secret(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """Run each test with all loggers at DEBUG; fail it if a known secret reached a log record."""
     caplog.set_level(logging.DEBUG)
