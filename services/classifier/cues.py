@@ -57,7 +57,7 @@ STRIKE_EVENT: Final = _rx(
     # "accused Ukraine of attacking its navy base with sea drones"
     r"\battack(?:ed|ing|s)? (?:[\w'-]+ ){1,6}?with (?:\w+ )?"
     r"(?:drones|missiles|rockets|artillery)\b",
-    # "Rockets fired from Lebanon into northern Israel" (sea launches are vetoed as tests).
+    # "rockets fired from across the border into the valley" (sea launches are vetoed as tests).
     r"\b(?:rockets|missiles|mortars|shells|drones) (?:were |was )?(?:fired|launched)"
     r" (?:from|into|at|toward|towards)\b",
 )
@@ -67,12 +67,12 @@ INTERCEPT: Final = re.compile(
     r"(?:missiles|drones|rockets)\b"
 )
 ATTACK_WORD: Final = re.compile(r"\b(?:attacks?|barrages?|strikes?|salvos?|bombardment)\b")
-# "Baku used drones in the direction of Sotk" wounding soldiers.
+# "the army used drones against border posts", with soldiers wounded.
 USED_WEAPON: Final = re.compile(
     r"\b(?:used|using|deployed) (?:\w+ )?(?:drones|artillery|mortars|missiles|rockets)"
     r" (?:against|on|at|in the direction of)\b"
 )
-# "what may be one of the biggest attacks" hedges the size, not the event.
+# "possibly the largest attack so far" hedges the size, not the event.
 HEDGE: Final = re.compile(r"\bwhat (?:may|might|could) (?:be|have been)\b")
 STRIKE_VERB: Final = re.compile(
     r"\b(?:struck|strikes?|striking|hit|hits|pounded|pounds?|pounding|bombed|bombs|bombing"
@@ -187,7 +187,7 @@ MODAL_BEFORE: Final[tuple[tuple[Modality, re.Pattern[str]], ...]] = (
         r"|might|may|possible|potential|options?|prepar\w*|ready|set to|poised|expected"
         r"|likely|explor\w*|discuss\w*|contemplat\w*|promis\w*|pledg\w*|will"
         r"|look(?:s|ing)? (?:at|into)|ways to)\b"
-        # "to be imposed" plans; "the 13th person to be killed in the strike" reports.
+        # "to be imposed" plans; "the fifth victim to be killed in the raid" reports.
         r"|\bto be (?:imposed|announced|adopted|introduced|unveiled|extended|lifted|eased"
         r"|launched|sanctioned|targeted|added|placed|approved|decided|discussed|considered)\b")),
     (Modality.HISTORICAL, re.compile(

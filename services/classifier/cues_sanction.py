@@ -119,7 +119,7 @@ APPROVAL_SENSE: Final = _rx(
     r"\b(?:state|government|officially|church|god|self|un)[- ]sanctioned\b"
     r"|\bsanctioned by (?:the )?(?:law|church|state|league|federation|court)\b",
     r"\bsanctioning (?:such|same|the use|powers|body|bodies)\b",
-    # "sanctions against those responsible for acid attacks": criminal penalties.
+    # "sanctions against whoever committed the assaults": criminal penalties.
     r"\bsanctions? (?:against|for|on) (?:those|anyone|offenders|violators|perpetrators)\b",
     r"\bsanctioned (?:[\w-]+ ){0,3}(?:leagues?|events?|tournaments?|matches|fights?|bouts?"
     r"|races?|competitions?|games)\b",
@@ -162,7 +162,7 @@ STATE_TARGETS: Final = re.compile(
     r"|banks|financiers|judges|ministers) (?:over|for)\b"
 )
 # "Executive of a firm sanctioned over the war is found dead": the participle describes a
-# subject that does something else; "a law enforcer sanctioned by the U.S." likewise.
+# subject that does something else; "a police chief the US once sanctioned" likewise.
 RELATIVE_SANCTIONED: Final = re.compile(
     r"\b(?:an?|whose) (?:[\w-]+ ){1,3}$|\b(?:after|since|because|when|once|until|before)"
     r" (?:[\w-]+ ){1,3}(?:was|were|had been|has been|have been|being|got) $"

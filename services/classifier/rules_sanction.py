@@ -121,7 +121,7 @@ def _action_before(low: str, before: str) -> bool:
 def _subject_participle(s: Sentence, before: str, after: str) -> bool:
     # In running text, "Sanctions imposed on oligarchs don't seem to hurt ..." makes the
     # sanctions the subject of another verb: background. Headlines drop the verb instead,
-    # and so do live-blog fragments ("sanction imposed on Iran and Myanmar leaders.").
+    # and so do live-blog fragments ("sanction imposed on two generals.").
     return (not s.is_title and len(before.split()) <= 3 and not _AUX.match(after)
             and bool(sc.FINITE_AFTER.match(after)))
 

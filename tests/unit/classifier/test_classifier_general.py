@@ -22,8 +22,8 @@ def _alerts(title: str, summary: str = "") -> set[str]:
     ("Militia rockets force hundreds of villagers to flee the border", ""),
     ("Clinic where families were sheltering bombed in the port city", ""),
     ("Kremlin accuses Kyiv of attacking a naval base with sea drones", ""),
-    ("Author dies of wounds", "She was the ninth person to be killed in the missile strike."),
-    ("Mourners bury cadets", "Twenty were killed in a drone attack on a graduation ceremony."),
+    ("Author dies of wounds", "The novelist is now the ninth resident to be killed by Tuesday's drone strike."),
+    ("Mourners bury cadets", "A drone attack killed twenty cadets at their passing-out parade."),
     ("Homes flattened", "Israeli bombing levelled two blocks of flats overnight."),
 ])
 def test_new_strike_patterns_alert(title: str, summary: str) -> None:
@@ -37,7 +37,7 @@ def test_new_strike_patterns_alert(title: str, summary: str) -> None:
     "Operation Striking Thunder wraps up with allies",
     "Marines certify artillery fire control officers after a course",
     "Fleet reaches a milestone for its precision-strike technology",
-    "North Korea fired a ballistic missile toward the sea on Saturday",
+    "Pyongyang launches another test rocket toward the sea off its east coast",
     "Spy chiefs saw the militants' attack blueprint a year early",
     "Ex-partner bombarded her with hundreds of texts",
     "Dock workers strike over pay for a second week",
@@ -57,7 +57,7 @@ def test_strike_hard_negatives_do_not_alert(title: str) -> None:
     ("UK sanctions Wagner-linked officials in three countries", ""),
     ("Washington hits the army's commanders with sanctions", ""),
     ("Beijing issues sanctions against two US think tanks", ""),
-    ("Bank halts bond sale", "The halt is due to sanctions imposed on Sunday by the bloc."),
+    ("Bank halts bond sale", "Payments stopped due to sanctions imposed on Sunday against its owners."),
     ("Weekly briefing", "The US increased sanctions against Moscow on Friday."),
 ])
 def test_new_sanction_patterns_alert(title: str, summary: str) -> None:
