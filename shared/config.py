@@ -156,7 +156,6 @@ class ClusterSettings(Strict):
 
 
 class ClassifierSettings(Strict):
-    reload_interval: Seconds = 1.0
     cluster: ClusterSettings = ClusterSettings()
 
 
@@ -188,6 +187,7 @@ class AppConfig(Strict):
     redis: RedisSettings = RedisSettings()
     data_dir: Path = Path("./.newsalert")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    reload_interval: Seconds = Field(1.0, description="How often every service checks the file")
     poller: PollerSettings = PollerSettings()
     feeds: list[Feed] = Field(default_factory=list)
     watch: list[WatchTopic] = Field(default_factory=list)

@@ -2,12 +2,14 @@
 
 import logging
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 import redis as redis_sync
+from redis.asyncio import Redis
 
 from shared import secrets
+from shared.broker import ensure_groups, make_redis
 from tests.support import HttpServer, RedisServer, Route, free_port, serve
 
 
@@ -54,6 +56,15 @@ def _redis_url(redis_server: RedisServer) -> str:
     client.flushall()
     client.close()
     return redis_server.url
+
+
+@pytest.fixture(name="redis")
+async def _redis(redis_url: str) -> AsyncIterator[Redis]:
+    """A client of the test Redis with the consumer groups created at id 0."""
+    client = make_redis(redis_url)
+    await ensure_groups(client)
+    yield client
+    await client.aclose()
 
 
 @pytest.fixture(name="http_server")

@@ -6,7 +6,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -121,3 +121,35 @@ def serve(route: Route) -> HttpServer:
 def json_bodies(server: HttpServer) -> list[dict[str, Any]]:
     """Decoded JSON bodies of the POSTs a sink received."""
     return [json.loads(r["body"]) for r in server.requests if r["method"] == "POST"]
+
+
+@contextlib.asynccontextmanager
+async def open_poller(redis_url: str, settings: Any) -> AsyncIterator[Any]:
+    """A Poller on a real Redis (groups created), closed afterwards."""
+    from services.poller.fetch import make_client
+    from services.poller.polling import Poller
+    from services.poller.state import PollerStore
+    from shared.broker import ensure_groups, make_redis
+
+    redis = make_redis(redis_url)
+    await ensure_groups(redis)
+    poller = Poller(make_client(settings), PollerStore(redis, 3600), redis, settings)
+    try:
+        yield poller
+    finally:
+        await poller.client.aclose()
+        await redis.aclose()
+
+
+@contextlib.contextmanager
+def smtp_server(handler: Any) -> Iterator[int]:
+    """A real aiosmtpd server on a free loopback port with ``handler``; yields the port."""
+    from aiosmtpd.controller import Controller
+
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()

@@ -66,7 +66,7 @@ class ClassifierService:
         await ensure_groups(self.redis())
         if self.config.source:
             self._config_watch = ConfigWatcher(self.config.source, self.reload,
-                                               self.config.classifier.reload_interval)
+                                               self.config.reload_interval)
             self._config_watch.start()
 
     async def stop(self) -> None:

@@ -57,7 +57,8 @@ class PollerService:
         await self.open()
         self._loop = asyncio.create_task(self._run(), name="poll-loop")
         if self.config.source:
-            self._watcher = ConfigWatcher(self.config.source, self._reload)
+            self._watcher = ConfigWatcher(self.config.source, self._reload,
+                                          self.config.reload_interval)
             self._watcher.start()
 
     async def stop(self) -> None:

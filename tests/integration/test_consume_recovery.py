@@ -3,14 +3,13 @@
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 from faststream.redis import RedisBroker
 from redis.asyncio import Redis
 
 from shared import streams
-from shared.broker import ensure_groups, make_broker, make_redis
+from shared.broker import make_broker
 from shared.consume import consume
 from shared.schemas import Article
 
@@ -30,14 +29,6 @@ async def wait_until(check: "asyncio.Future[bool] | object", within: float = 10.
             return
         await asyncio.sleep(0.05)
     raise AssertionError("condition not met in time")
-
-
-@pytest.fixture(name="redis")
-async def _redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = make_redis(redis_url)
-    await ensure_groups(client)
-    yield client
-    await client.aclose()
 
 
 async def start_consumer(redis_url: str, redis: Redis, seen: list[str], *, fail: bool = False,

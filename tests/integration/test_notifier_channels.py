@@ -15,7 +15,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from services.notifier.channels import (
     parse_retry_after,
@@ -25,6 +24,7 @@ from services.notifier.channels import (
 )
 from services.notifier.render import Rendered, render_event
 from shared.schemas import Article, Event, Evidence, Tag
+from tests.support import smtp_server
 
 SECRET_PASS = "SECRETPASS-9f3k2"
 SECRET_PATH = "PATHTOKEN-7x1q8z"
@@ -211,14 +211,9 @@ class Mailbox:
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[int, Mailbox]]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, mailbox
-    controller.stop()
+    with smtp_server(mailbox) as port:
+        yield port, mailbox
 
 
 async def test_email_html_part_is_escaped(smtp: tuple[int, Mailbox]) -> None:

@@ -10,14 +10,13 @@ import random
 import re
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
 
 from shared import streams
-from shared.broker import ensure_groups, make_redis
 from shared.schemas import Article, Event, Evidence, Tag
 from tests.pipeline import compose_command, start, stop, write_config
 from tests.support import HttpServer, Route, json_bodies
@@ -53,14 +52,6 @@ def event(n: int) -> Event:
                       title=f"Air strike {n} hits a depot")
     tag = Tag(name="military_strike", evidence=[Evidence(sentence="Air strike", cues=["strike"])])
     return Event(id=f"chaos-{n}", article=article, tags=[tag])
-
-
-@pytest.fixture(name="redis")
-async def _redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = make_redis(redis_url)
-    await ensure_groups(client)
-    yield client
-    await client.aclose()
 
 
 async def publish(redis: Redis, count: int) -> None:

@@ -2,7 +2,6 @@
 
 import email
 import email.policy
-import socket
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -10,7 +9,6 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from services.notifier.delivery import DeliveryStore
 from services.notifier.dispatch import Dispatcher
@@ -18,6 +16,7 @@ from shared import streams
 from shared.broker import make_redis
 from shared.config import AppConfig, Digest, NotifierSettings, QuietHours, Subscription
 from shared.schemas import Article, Event, Evidence, Tag
+from tests.support import smtp_server
 
 pytestmark = pytest.mark.integration
 T0 = datetime(2024, 6, 3, 12, 0, tzinfo=UTC)
@@ -49,14 +48,9 @@ class Clock:
 
 @pytest.fixture(name="mailbox")
 def _mailbox() -> Iterator[tuple[str, Mailbox]]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield f"mailto://127.0.0.1:{port}?from=alerts@example.org&to=desk@example.org", box
-    controller.stop()
+    with smtp_server(box) as port:
+        yield f"mailto://127.0.0.1:{port}?from=alerts@example.org&to=desk@example.org", box
 
 
 @pytest.fixture(name="store")

@@ -10,7 +10,7 @@ Redis key are searched for each secret.
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -22,7 +22,6 @@ from services.notifier.app import check_urls
 from services.notifier.delivery import DeliveryStore
 from services.notifier.dispatch import Dispatcher
 from shared import streams
-from shared.broker import make_redis
 from shared.loading import ConfigError, load_config
 from shared.logs import configure_logging
 from shared.schemas import Article, Event, Evidence, Tag
@@ -84,13 +83,6 @@ def _debug_logging(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptu
     logging.root.setLevel(root_level)
     for lg, level in saved.items():
         lg.setLevel(level)
-
-
-@pytest.fixture(name="redis")
-async def _redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = make_redis(redis_url)
-    yield client
-    await client.aclose()
 
 
 def strike() -> Event:

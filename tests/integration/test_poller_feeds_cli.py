@@ -11,13 +11,11 @@ import pytest
 
 from services.poller import polling
 from services.poller.commands import add_commands
-from services.poller.fetch import make_client
 from services.poller.polling import Poller
-from services.poller.state import PollerStore, feed_id
+from services.poller.state import feed_id
 from shared import streams
-from shared.broker import ensure_groups, make_redis
 from shared.config import Feed, PollerSettings
-from tests.support import HttpServer, Route
+from tests.support import HttpServer, Route, open_poller
 
 pytestmark = pytest.mark.integration
 SETTINGS = PollerSettings(allow_private_hosts=["127.0.0.1"], timeout=5, failure_threshold=3)
@@ -47,12 +45,8 @@ class Switchable:
 
 @pytest.fixture(name="poller")
 async def _poller(redis_url: str) -> AsyncIterator[Poller]:
-    redis = make_redis(redis_url)
-    await ensure_groups(redis)
-    poller = Poller(make_client(SETTINGS), PollerStore(redis, 3600), redis, SETTINGS)
-    yield poller
-    await poller.client.aclose()
-    await redis.aclose()
+    async with open_poller(redis_url, SETTINGS) as poller:
+        yield poller
 
 
 def cli(tmp_path: Path, redis_url: str, feed: Feed, *argv: str) -> argparse.Namespace:

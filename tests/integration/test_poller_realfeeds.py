@@ -5,14 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from services.poller.fetch import make_client
 from services.poller.parse import PARSERS, parse_feed
 from services.poller.polling import Poller
-from services.poller.state import PollerStore
 from shared import streams
-from shared.broker import ensure_groups, make_redis
 from shared.config import Feed, PollerSettings
-from tests.support import SHARED_DATA, HttpServer, Route
+from tests.support import SHARED_DATA, HttpServer, Route, open_poller
 
 pytestmark = pytest.mark.integration
 FEEDS = sorted(p for p in (SHARED_DATA / "feeds").glob("*") if p.is_file())
@@ -21,12 +18,8 @@ SETTINGS = PollerSettings(allow_private_hosts=["127.0.0.1"], timeout=10)
 
 @pytest.fixture(name="poller")
 async def _poller(redis_url: str) -> AsyncIterator[Poller]:
-    redis = make_redis(redis_url)
-    await ensure_groups(redis)
-    poller = Poller(make_client(SETTINGS), PollerStore(redis, 3600), redis, SETTINGS)
-    yield poller
-    await poller.client.aclose()
-    await redis.aclose()
+    async with open_poller(redis_url, SETTINGS) as poller:
+        yield poller
     PARSERS.shutdown()
 
 

@@ -22,7 +22,8 @@ def _alerts(title: str, summary: str = "") -> set[str]:
     ("Militia rockets force hundreds of villagers to flee the border", ""),
     ("Clinic where families were sheltering bombed in the port city", ""),
     ("Kremlin accuses Kyiv of attacking a naval base with sea drones", ""),
-    ("Author dies of wounds", "The novelist is now the ninth resident to be killed by Tuesday's drone strike."),
+    ("Author dies of wounds",
+     "The novelist is now the ninth resident to be killed by Tuesday's drone strike."),
     ("Mourners bury cadets", "A drone attack killed twenty cadets at their passing-out parade."),
     ("Homes flattened", "Israeli bombing levelled two blocks of flats overnight."),
 ])
@@ -57,7 +58,8 @@ def test_strike_hard_negatives_do_not_alert(title: str) -> None:
     ("UK sanctions Wagner-linked officials in three countries", ""),
     ("Washington hits the army's commanders with sanctions", ""),
     ("Beijing issues sanctions against two US think tanks", ""),
-    ("Bank halts bond sale", "Payments stopped due to sanctions imposed on Sunday against its owners."),
+    ("Bank halts bond sale",
+     "Payments stopped due to sanctions imposed on Sunday against its owners."),
     ("Weekly briefing", "The US increased sanctions against Moscow on Friday."),
 ])
 def test_new_sanction_patterns_alert(title: str, summary: str) -> None:
