@@ -12,11 +12,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.results import record, table
 from services.classifier.classify import classify_article
 from services.classifier.cluster import Clusterer, Thresholds, apply_cluster
 from services.classifier.cluster_eval import article, evaluate, pool_rows, shared_data
 from services.classifier.cluster_memory import MemoryStore
 from shared.schemas import Article, Event
+
+ROUNDS = 3
 
 
 async def _throughput(articles: list[Article], cluster: bool) -> float:
@@ -39,11 +42,19 @@ def main() -> int:
         f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in figures.items()))
     articles = sorted((article(r) for r in pool_rows(pool)),
                       key=lambda a: (a.published or a.fetched_at, a.id))
-    plain = asyncio.run(_throughput(articles, cluster=False))
-    clustered = asyncio.run(_throughput(articles, cluster=True))
-    print(f"classify only: {plain:,.0f} articles/s; classify+cluster: {clustered:,.0f} "
-          f"articles/s; ratio {plain / clustered:.2f}x (budget 2x)")
-    return 0 if plain / clustered <= 2.0 else 1
+    # Alternate the two runs and keep each one's best: a busy neighbour slows whichever run
+    # it overlaps, and the best of three is the least disturbed.
+    plain = clustered = 0.0
+    for _ in range(ROUNDS):
+        plain = max(plain, asyncio.run(_throughput(articles, cluster=False)))
+        clustered = max(clustered, asyncio.run(_throughput(articles, cluster=True)))
+    ratio = plain / clustered
+    print(table(["run", "articles/s"], [["classify only", plain],
+                                        ["classify + cluster", clustered]]))
+    print(f"ratio {ratio:.2f}x (budget 2x), best of {ROUNDS} alternating runs")
+    record("clustering", {**figures, "classify_per_s": plain, "cluster_per_s": clustered,
+                          "ratio": ratio, "budget_ratio": 2.0})
+    return 0 if ratio <= 2.0 else 1
 
 
 if __name__ == "__main__":

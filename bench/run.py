@@ -6,7 +6,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("bench_classifier.py", "bench_cluster.py", "bench_poller.py")
+ORDER = ("bench_classifier.py", "bench_cluster.py", "bench_poller.py", "bench_growth.py",
+         "bench_pipeline.py", "bench_redis_cluster.py")
 
 
 def main() -> int:

@@ -82,7 +82,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     embedded = None if config.redis.url else EmbeddedRedis(config.data_dir)
     url = config.redis.url or embedded.start()  # type: ignore[union-attr]
     try:
-        broker = make_broker(url, graceful_timeout=config.notifier.timeout + 10)
+        broker = make_broker(url, graceful_timeout=config.notifier.timeout + 10,
+                             cluster=config.redis.cluster)
         app = make_app(broker)
         for service in (notifier, classifier, poller):
             service.register(broker, app, config, url)

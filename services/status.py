@@ -67,7 +67,7 @@ async def _recent(redis: "Redis", count: int) -> list[dict[str, Any]]:
 
 async def collect(config: AppConfig, redis_url: str) -> dict[str, Any]:
     """The status document (what ``--json`` prints)."""
-    redis = make_redis(redis_url)
+    redis = make_redis(redis_url, cluster=config.redis.cluster)
     try:
         now = time.time()
         stats = await read_stats(redis)

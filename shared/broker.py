@@ -4,11 +4,12 @@ import logging
 import os
 import socket
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from faststream import FastStream
-from faststream.redis import RedisBroker
+from faststream.redis import RedisBroker, RedisClusterBroker
 from redis.asyncio import Redis
+from redis.asyncio.cluster import RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -35,9 +36,14 @@ def _connection() -> dict[str, Any]:
     }
 
 
-def make_broker(url: str, graceful_timeout: float = 15.0) -> RedisBroker:
-    """A RedisBroker that retries through Redis restarts and shuts down gracefully."""
-    return RedisBroker(
+def make_broker(url: str, graceful_timeout: float = 15.0, *, cluster: bool = False,
+                ) -> RedisBroker:
+    """A broker that retries through Redis restarts and shuts down gracefully.
+
+    ``cluster``: a RedisClusterBroker seeded by ``url``, with the same retries and timeouts.
+    """
+    kind = RedisClusterBroker if cluster else RedisBroker
+    return kind(
         url,
         **_connection(),
         graceful_timeout=graceful_timeout,
@@ -54,9 +60,20 @@ def make_app(broker: RedisBroker) -> FastStream:
     return FastStream(broker, logger=logging.getLogger("newsalert.app"))
 
 
-def make_redis(url: str) -> "Redis":
-    """A plain redis-py client for state keys, with the same retry policy as the broker."""
+def make_redis(url: str, *, cluster: bool = False) -> "Redis":
+    """A plain redis-py client for state keys, with the same retry policy as the broker.
+
+    With ``cluster`` it is a RedisCluster seeded by ``url``: it has the same commands, so
+    callers keep the ``Redis`` type (see ``is_cluster`` for the few differences).
+    """
+    if cluster:
+        return cast(Redis, RedisCluster.from_url(url, **_connection(), decode_responses=False))
     return Redis.from_url(url, **_connection(), decode_responses=False)
+
+
+def is_cluster(redis: "Redis") -> bool:
+    """True for a RedisCluster client: it refuses scripts inside pipelines."""
+    return isinstance(redis, RedisCluster)
 
 
 def consumer_name(service: str) -> str:

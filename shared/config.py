@@ -45,6 +45,7 @@ def _http_url(value: str) -> str:
 
 class RedisSettings(Strict):
     url: str | None = Field(None, description="redis://host:port/db; absent: embedded Redis")
+    cluster: bool = Field(False, description="url is a seed node of a Redis Cluster")
 
     @field_validator("url")
     @classmethod
@@ -52,6 +53,11 @@ class RedisSettings(Strict):
         if value is not None and urlsplit(value).scheme not in ("redis", "rediss", "unix"):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value
+
+    def model_post_init(self, _context: Any) -> None:
+        # The embedded Redis is a single server, and a cluster is reached over TCP only.
+        if self.cluster and (self.url is None or self.url.startswith("unix://")):
+            raise ValueError("redis.cluster: needs redis.url set to a redis:// or rediss:// node")
 
 
 class PollerSettings(Strict):
@@ -151,8 +157,9 @@ class Subscription(Strict):
 class ClusterSettings(Strict):
     enabled: bool = True
     window: Seconds = 48 * 3600.0
-    text_threshold: float = Field(0.12, gt=0.0, le=1.0)
-    fact_threshold: float = Field(0.12, gt=0.0, le=1.0)
+    text_threshold: float = Field(0.075, gt=0.0, le=1.0)
+    fact_threshold: float = Field(0.05, gt=0.0, le=1.0)
+    place_threshold: float = Field(0.03, gt=0.0, le=1.0)
 
 
 class ClassifierSettings(Strict):

@@ -18,10 +18,12 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from faststream import FastStream
 from faststream.redis import RedisBroker
 from redis.asyncio import Redis
+from redis.asyncio.cluster import RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
@@ -49,10 +51,13 @@ def port_of(service: str, config: AppConfig) -> int:
     return int(getattr(settings, f"{name}_port"))
 
 
-def probe_client(url: str) -> "Redis":
+def probe_client(url: str, *, cluster: bool = False) -> "Redis":
     """A client that fails fast: probes must answer within seconds, not retry for a minute."""
-    return Redis.from_url(url, retry=Retry(NoBackoff(), 0), socket_timeout=PROBE_TIMEOUT,
-                          socket_connect_timeout=PROBE_TIMEOUT)
+    options: dict[str, Any] = {"retry": Retry(NoBackoff(), 0), "socket_timeout": PROBE_TIMEOUT,
+                               "socket_connect_timeout": PROBE_TIMEOUT}
+    if cluster:  # a plain client would get MOVED for every stream on another master
+        return cast(Redis, RedisCluster.from_url(url, **options))
+    return Redis.from_url(url, **options)
 
 
 @dataclass
@@ -72,7 +77,7 @@ class Ops:
 
     async def start(self) -> None:
         """Open the probe client; serve HTTP before the broker starts so /healthz answers."""
-        self.redis = probe_client(self.redis_url)
+        self.redis = probe_client(self.redis_url, cluster=self.config.redis.cluster)
         if self.config.metrics.enabled:
             host, port = self.config.metrics.host, port_of(self.service, self.config)
             self.server = await asyncio.start_server(self._serve, host, port)

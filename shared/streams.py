@@ -23,7 +23,29 @@ DLQ_MAXLEN = 50_000
 
 KEY_PREFIX = "newsalert:"
 
+# Redis Cluster runs a script or MULTI only when all its keys hash to one slot. A key whose
+# name holds ``{tag}`` hashes on the tag alone, so keys used together share a tag. The seen
+# marks are written in one script with the XADD, so their tag is the stream's own name.
+NOTIFIER_SLOT = "newsalert:notifier"  # retry schedule + digests (one MULTI moves between them)
+STORY_SLOT = "newsalert:cluster"  # the story-cluster store: its scripts touch all of its keys
+SLOT_OF: dict[str, str] = {
+    "seen": ARTICLES,
+    "retry": NOTIFIER_SLOT,
+    "digest": NOTIFIER_SLOT,
+    "digest_last": NOTIFIER_SLOT,
+}
 
-def key(*parts: str) -> str:
-    """Build a namespaced Redis key such as ``newsalert:seen:<id>``."""
-    return KEY_PREFIX + ":".join(parts)
+
+def slot_prefix(slot: str) -> str:
+    """``{slot}:``, the start of every key that must live in ``slot``'s hash slot."""
+    return "{" + slot + "}:"
+
+
+def key(*parts: str, slot: str | None = None) -> str:
+    """Build a Redis key: ``newsalert:feed:<id>``, or ``{tag}:seen:<id>`` for co-located kinds.
+
+    The tag comes from ``slot`` or else from ``SLOT_OF[parts[0]]``, so no caller can spell a
+    co-located key without it.
+    """
+    tag = slot or (SLOT_OF.get(parts[0]) if parts else None)
+    return (slot_prefix(tag) if tag else KEY_PREFIX) + ":".join(parts)

@@ -32,6 +32,7 @@ class RedisServer:
     directory: Path
     process: subprocess.Popen[bytes] | None = None
     appendonly: bool = False
+    extra: list[str] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -41,7 +42,7 @@ class RedisServer:
         """Start and wait until PING answers."""
         args = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "yes" if self.appendonly else "no",
-                "--dir", str(self.directory), "--protected-mode", "yes"]
+                "--dir", str(self.directory), "--protected-mode", "yes", *self.extra]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL)
         client = redis_sync.Redis(port=self.port)
         for _ in range(200):
@@ -51,6 +52,12 @@ class RedisServer:
                     return
             time.sleep(0.05)
         raise RuntimeError("redis-server did not start")
+
+    def flush(self) -> None:
+        """FLUSHALL: drop every key, streams and consumer groups included."""
+        client = redis_sync.Redis(port=self.port)
+        client.flushall()
+        client.close()
 
     def stop(self, kill: bool = False) -> None:
         """Stop the server (SIGKILL when ``kill``)."""
@@ -153,3 +160,75 @@ def smtp_server(handler: Any) -> Iterator[int]:
         yield port
     finally:
         controller.stop()
+
+
+@dataclass
+class RedisClusterServers:
+    """Three ``--cluster-enabled`` redis-servers joined into a 3-master cluster (no replicas)."""
+
+    directory: Path
+    ports: list[int] = field(default_factory=list)
+    nodes: list[RedisServer] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        """A seed node; the cluster client discovers the other two from it."""
+        return f"redis://127.0.0.1:{self.ports[0]}"
+
+    def start(self, masters: int = 3) -> None:
+        """Start the nodes, assign all slots with ``redis-cli --cluster create``, wait for ok."""
+        for index in range(masters):
+            node_dir = self.directory / f"node{index}"
+            node_dir.mkdir(parents=True, exist_ok=True)
+            node = RedisServer(_cluster_port(), node_dir,
+                               extra=["--cluster-enabled", "yes",
+                                      "--cluster-config-file", str(node_dir / "nodes.conf"),
+                                      "--cluster-node-timeout", "5000"])
+            node.start()
+            self.nodes.append(node)
+            self.ports.append(node.port)
+        addresses = [f"127.0.0.1:{port}" for port in self.ports]
+        subprocess.run(["redis-cli", "--cluster", "create", *addresses,
+                        "--cluster-replicas", "0", "--cluster-yes"],
+                       check=True, stdout=subprocess.DEVNULL, timeout=60)
+        self._wait_ok()
+
+    def _wait_ok(self, timeout: float = 30.0) -> None:
+        # Slots are assigned at once, but every node must learn the others through gossip.
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if all(_cluster_state(port) == "ok" for port in self.ports):
+                return
+            time.sleep(0.1)
+        raise RuntimeError("the Redis Cluster did not reach cluster_state:ok")
+
+    def flush(self) -> None:
+        """FLUSHALL on every master: each one holds only its own slots' keys."""
+        for node in self.nodes:
+            node.flush()
+
+    def stop(self) -> None:
+        """Stop every node."""
+        for node in self.nodes:
+            node.stop()
+
+
+def _cluster_port() -> int:
+    # A cluster node also listens on port + 10000 (the cluster bus): both must be free.
+    for _ in range(100):
+        port = free_port()
+        if port + 10000 <= 65535:
+            with contextlib.closing(socket.socket()) as sock, contextlib.suppress(OSError):
+                sock.bind(("127.0.0.1", port + 10000))
+                return port
+    raise RuntimeError("no free port pair for a cluster node")
+
+
+def _cluster_state(port: int) -> str:
+    client = redis_sync.Redis(port=port, decode_responses=True)
+    try:
+        return str(client.cluster("INFO").get("cluster_state", ""))
+    except redis_sync.RedisError:
+        return ""
+    finally:
+        client.close()

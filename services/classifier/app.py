@@ -20,6 +20,9 @@ from shared.reload import ConfigWatcher
 from shared.schemas import Article, Event
 
 log = logging.getLogger("newsalert.classifier")
+# Entries per read, acked with one XACK once all are handled: FastStream's per-message cost
+# (DI, middlewares, one XACK each) was most of the classifier's time (docs/benchmarks.md).
+BATCH = 50
 
 
 class ClassifierService:
@@ -36,7 +39,7 @@ class ClassifierService:
     def redis(self) -> "Redis":
         """The state client, created lazily inside the running loop."""
         if self._redis is None:
-            self._redis = make_redis(self.redis_url)
+            self._redis = make_redis(self.redis_url, cluster=self.config.redis.cluster)
         return self._redis
 
     def classify(self, article: Article) -> Event | None:
@@ -51,7 +54,8 @@ class ClassifierService:
         settings = self.config.classifier.cluster
         if not settings.enabled:
             return event
-        limits = Thresholds(settings.text_threshold, settings.fact_threshold)
+        limits = Thresholds(settings.text_threshold, settings.fact_threshold,
+                            settings.place_threshold)
         clusterer = Clusterer(RedisStore(self.redis()), settings.window, limits, self.common)
         return await apply_cluster(clusterer, event)
 
@@ -101,14 +105,14 @@ def register(broker: RedisBroker, app: FastStream, config: AppConfig, redis_url:
     consume(broker, stream=streams.ARTICLES, group=streams.CLASSIFIER_GROUP,
             consumer=consumer_name("classifier"), model=Article, handle=on_article,
             redis=service.redis, reclaim_idle=config.notifier.reclaim_idle,
-            max_deliveries=config.notifier.max_attempts)
+            max_deliveries=config.notifier.max_attempts, max_records=BATCH, batch=True)
     app.on_startup(service.start)
     app.on_shutdown(service.stop)
 
 
 def create_app(config: AppConfig, redis_url: str) -> FastStream:
     """The classifier as its own FastStream app (what compose runs)."""
-    broker = make_broker(redis_url)
+    broker = make_broker(redis_url, cluster=config.redis.cluster)
     app = make_app(broker)
     register(broker, app, config, redis_url)
     attach_ops(app, broker, service="classifier", config=config, redis_url=redis_url)

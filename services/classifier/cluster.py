@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Final, Protocol
 
 from services.classifier import similarity
+from services.classifier.anchors import anchors, place_conflict, same_place
 from shared.schemas import ALERTING_MODALITIES, Event, Tag
 
 FACT_FIELDS: Final = ("location", "target", "targets", "actor", "authority")
@@ -26,14 +27,11 @@ _CASUALTIES: Final = re.compile(
     r"\b(\d[\d,]*|" + "|".join(_NUMBER_WORDS) + r")(?: \w+){0,2}? (?:killed|dead|died|wounded"
     r"|injured)|\b(?:kill(?:s|ed|ing)?|toll (?:\w+ )?(?:to|of|at)) (?:at least )?(\d[\d,]*)",
     re.IGNORECASE)
+_CASUALTY_WORDS: Final = re.compile(r"kill|dead|died|wounded|injured|toll", re.IGNORECASE)
 MAX_ATTEMPTS: Final = 4
-# Near-identical wording outweighs a place conflict (one outlet names the city, one the region;
-# location fields are noisy capitalised phrases). 0.15 chosen on the tune half (0.3 before).
-VETO_OVERRIDE: Final = 0.15
-
-
-def _facts(facts: set[str], prefix: str) -> set[str]:
-    return {f for f in facts if f.startswith(prefix)}
+# Near-identical wording outweighs an anchor conflict (an outlet may name a suburb the
+# gazetteer files under another city).
+VETO_OVERRIDE: Final = 0.3
 
 
 @dataclass(frozen=True)
@@ -41,8 +39,11 @@ class Thresholds:
     """Resemblance needed to join: text alone, or text plus a shared key fact; ``scale``
     is the time (seconds) over which resemblance decays by a factor e."""
 
-    text: float = 0.12
-    with_fact: float = 0.12
+    # Chosen on bench/data/clusters.jsonl (both halves: see docs/benchmarks.md); a shared
+    # city is the strongest cheap evidence two differently worded reports are one event.
+    text: float = 0.075
+    with_fact: float = 0.05
+    with_place: float = 0.03
     scale: float = 36 * 3600.0
 
 
@@ -62,11 +63,12 @@ class Features:
 
 @dataclass
 class Candidate:
-    """An open cluster found through a shared bucket."""
+    """An open cluster found through a shared bucket; ``opened`` is its first report's time."""
 
     id: str
     members: list[similarity.Profile]
     facts: set[str]
+    opened: float = 0.0
 
 
 @dataclass
@@ -111,6 +113,8 @@ def primary_tag(tags: list[Tag]) -> Tag | None:
 def casualties(text: str) -> int:
     """The largest casualty figure stated in the text (0 when none)."""
     best = 0
+    if not _CASUALTY_WORDS.search(text):
+        return 0  # the full pattern is slow to fail on every word boundary
     for match in _CASUALTIES.finditer(text):
         raw = (match.group(1) or match.group(2) or "").lower().replace(",", "")
         value = _NUMBER_WORDS.get(raw) if raw in _NUMBER_WORDS else int(raw) if raw else 0
@@ -126,12 +130,14 @@ def features(event: Event, when: float) -> Features | None:
     text = f"{event.article.title}\n{event.article.summary}"
     facts = {f"{name[:3]}:{tok}" for name in FACT_FIELDS
              for value in tag.fields.get(name, []) for tok in similarity.tokens(value)}
+    where = anchors(event.article.title, event.article.summary, tag)
     entities = {"_".join(similarity.tokens(v)) for n in ENTITY_FIELDS
                 for v in tag.fields.get(n, []) if tag.name == "sanction"}
     novelty = [f"modality:{tag.modality.value}", *sorted(f"entity:{e}" for e in entities if e)]
-    words = similarity.tokens(text)
-    profile = similarity.Profile(when, similarity.shingles(similarity.tokens(event.article.title)),
-                                 similarity.shingles(words))
+    heading = similarity.tokens(event.article.title)
+    words = heading + similarity.tokens(event.article.summary)
+    profile = similarity.Profile(when, similarity.shingles(heading), similarity.shingles(words),
+                                 where)
     return Features(kind=tag.name, signature=similarity.signature(words),
                     profile=profile, facts=facts, novelty=novelty,
                     casualties=casualties(text),
@@ -147,30 +153,55 @@ def bucket_keys(feat: Features) -> list[str]:
 
 def score(feat: Features, cand: Candidate, limits: Thresholds,
           weight: Mapping[int, float] | None = None) -> float:
-    """Best resemblance to any member; 0 when it is not enough to join."""
-    floor = min(limits.text, limits.with_fact)
-    sim = 0.0
+    """Best resemblance to a member it may join; 0 when none is close enough.
+
+    Places are compared report by report, not against the cluster's union: one stray
+    mention of Jerusalem in a Gaza report must not open the Gaza cluster to a Jerusalem
+    shooting.
+    """
+    floor = min(limits.text, limits.with_fact, limits.with_place)
+    shares_fact = bool(feat.facts & cand.facts)
+    where = feat.profile.places
+    disputed: bool | None = None
+    best = 0.0
     for member in cand.members:
         # Resemblance is at most its time decay: members too far apart to reach the
         # threshold (or the best so far) are not worth scoring.
-        if math.exp(-abs(feat.when - member.when) / limits.scale) < max(floor, sim):
+        if math.exp(-abs(feat.when - member.when) / limits.scale) < max(floor, best):
             continue
-        sim = max(sim, similarity.resemblance(feat.profile, member, limits.scale, weight))
-    for prefix in ("loc:",):
-        mine, theirs = _facts(feat.facts, prefix), _facts(cand.facts, prefix)
-        if mine and theirs and not mine & theirs and sim < VETO_OVERRIDE:
-            return 0.0  # two named places/targets with nothing in common: two events
-    if sim >= limits.text or (sim >= limits.with_fact and feat.facts & cand.facts):
-        return sim
-    return 0.0
+        sim = similarity.resemblance(feat.profile, member, limits.scale, weight)
+        if sim <= best or not (sim >= limits.text or (sim >= limits.with_fact and shares_fact)
+                               or (sim >= limits.with_place
+                                   and same_place(where, member.places))):
+            continue
+        if sim < VETO_OVERRIDE:
+            if place_conflict(where, member.places):
+                continue
+            # A report that disagrees on the place with most of the cluster joins only
+            # through near-identical wording: single links through one broad piece
+            # ("Jerusalem, West Bank on edge") would chain a Gaza strike to a Jerusalem
+            # shooting.
+            if disputed is None:
+                disputed = 2 * sum(place_conflict(where, m.places)
+                                   for m in cand.members) > len(cand.members)
+            if disputed:
+                continue
+        best = sim
+    return best
 
 
 def choose(feat: Features, cands: list[Candidate], limits: Thresholds,
-           common: similarity.Commonness | None = None) -> str | None:
-    """The id of the best-matching candidate cluster, if any passes the thresholds."""
+           common: similarity.Commonness | None = None, window: float = math.inf) -> str | None:
+    """The id of the best-matching candidate cluster, if any passes the thresholds.
+
+    A cluster takes reports for ``window`` after its first one: otherwise a war's daily
+    strikes chain into one cluster that never closes, one plausible link at a time.
+    """
     weight = common.weights if common is not None else None
     best, best_id = 0.0, None
     for cand in cands:
+        if feat.when - cand.opened > window:
+            continue
         value = score(feat, cand, limits, weight)
         if value > best:
             best, best_id = value, cand.id
@@ -213,7 +244,7 @@ class Clusterer:
             cands = await self.store.candidates(keys, feat.when - self.window)
             seen = sorted({c.id for c in cands} | set(seen))
             plan = Plan(event.article.id, feat, keys, seen, member_record(event, moment),
-                        choose(feat, cands, self.limits, self.common),
+                        choose(feat, cands, self.limits, self.common, self.window),
                         new_cluster_id(event.article.id),
                         self.window)
             result = await self.store.commit(plan)

@@ -52,8 +52,8 @@ def render(cluster: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-async def _fetch(url: str, cluster_id: str) -> dict[str, Any] | None:
-    redis = make_redis(url)
+async def _fetch(url: str, cluster_id: str, *, cluster: bool) -> dict[str, Any] | None:
+    redis = make_redis(url, cluster=cluster)
     try:
         return await show(redis, cluster_id)
     finally:
@@ -66,7 +66,7 @@ def run_show(args: argparse.Namespace) -> int:
     if not config.redis.url:
         sys.stderr.write("error: events show needs redis.url (or NEWSALERT_REDIS__URL)\n")
         return 2
-    cluster = asyncio.run(_fetch(config.redis.url, args.cluster))
+    cluster = asyncio.run(_fetch(config.redis.url, args.cluster, cluster=config.redis.cluster))
     if cluster is None:
         sys.stderr.write(f"no cluster {args.cluster} (unknown or expired)\n")
         return 1

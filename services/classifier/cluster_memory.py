@@ -18,6 +18,7 @@ class ClusterState:
     """One open cluster."""
 
     kind: str
+    opened: float
     profiles: list[Profile] = field(default_factory=list)
     facts: set[str] = field(default_factory=set)
     novelty: set[str] = field(default_factory=set)
@@ -71,8 +72,8 @@ class MemoryStore:
 
     async def candidates(self, keys: list[str], since: float) -> list[Candidate]:
         """Open clusters registered under any of ``keys`` since ``since``."""
-        return [Candidate(cid, list(self.clusters[cid].profiles), set(self.clusters[cid].facts))
-                for cid in self._ids(keys, since)]
+        return [Candidate(cid, list(state.profiles), set(state.facts), state.opened)
+                for cid in self._ids(keys, since) for state in (self.clusters[cid],)]
 
     async def commit(self, plan: Plan) -> Assignment | None:
         """Join or create; None when the plan is stale (retry with fresh candidates)."""
@@ -85,7 +86,8 @@ class MemoryStore:
         cid = plan.cluster_id or plan.new_id
         if not created and cid not in self.clusters:
             return None
-        state = self.clusters.setdefault(cid, ClusterState(plan.features.kind))
+        state = self.clusters.setdefault(cid, ClusterState(plan.features.kind,
+                                                          plan.features.when))
         result = apply(state, plan, created)
         for key in plan.keys:
             bucket = self.buckets.setdefault(key, {})

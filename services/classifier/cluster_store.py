@@ -1,9 +1,11 @@
 """Redis-backed cluster store: two EVALs per article, assign-or-create atomic across replicas.
 
-Keys (all expire ``window`` after the last report): ``newsalert:cluster:k:<bucket>`` zset of
-cluster ids scored by report time; ``...:c:<id>`` hash (kind, casualties, alerted, words),
+Keys (all expire ``window`` after the last report): ``{newsalert:cluster}:k:<bucket>`` zset of
+cluster ids scored by report time; ``...:c:<id>`` hash (kind, opened, casualties, alerted, words),
 ``...:c:<id>:facts|novelty|feeds`` sets, ``...:c:<id>:members`` list of JSON reports,
 ``...:a:<article id>`` the assignment of an article (a redelivery gets the same answer).
+The scripts build key names from the prefix, so its hash tag keeps them all in one Redis
+Cluster slot.
 """
 
 import json
@@ -13,21 +15,23 @@ from redis.asyncio import Redis
 
 from services.classifier import similarity
 from services.classifier.cluster import Assignment, Candidate, Plan
+from shared import streams
 
-PREFIX = "newsalert:cluster:"
+PREFIX = streams.slot_prefix(streams.STORY_SLOT)
 MAX_CANDIDATES = 64
 
-# KEYS: buckets. ARGV: prefix, since, max. Returns {id, words, facts-joined, ...}.
+# KEYS: buckets. ARGV: prefix, since, max. Returns {id, words, facts-joined, opened, ...}.
 _CANDIDATES = """
 local seen, out = {}, {}
 for _, key in ipairs(KEYS) do
   for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', key, '+inf', ARGV[2], 'LIMIT', 0, 16)) do
-    if not seen[id] and #out < 3 * tonumber(ARGV[3]) then  -- 3 entries per cluster
+    if not seen[id] and #out < 4 * tonumber(ARGV[3]) then  -- 4 entries per cluster
       seen[id] = true
-      local words = redis.call('HGET', ARGV[1] .. 'c:' .. id, 'words')
-      if words then
+      local fields = redis.call('HMGET', ARGV[1] .. 'c:' .. id, 'words', 'opened')
+      if fields[1] then
         local facts = redis.call('SMEMBERS', ARGV[1] .. 'c:' .. id .. ':facts')
-        table.insert(out, id); table.insert(out, words); table.insert(out, table.concat(facts, ' '))
+        table.insert(out, id); table.insert(out, fields[1])
+        table.insert(out, table.concat(facts, ' ')); table.insert(out, fields[2] or '0')
       end
     end
   end
@@ -80,7 +84,9 @@ end
 for fact in string.gmatch(ARGV[15], '%S+') do redis.call('SADD', c .. ':facts', fact) end
 redis.call('SADD', c .. ':feeds', ARGV[11])
 redis.call('RPUSH', c .. ':members', ARGV[10])
-if redis.call('HLEN', c) == 0 or created then redis.call('HSET', c, 'kind', ARGV[14]) end
+if redis.call('HLEN', c) == 0 or created then
+  redis.call('HSET', c, 'kind', ARGV[14], 'opened', ARGV[6])
+end
 local words = redis.call('HGET', c, 'words')
 if not words then redis.call('HSET', c, 'words', ARGV[9])
 else
@@ -123,10 +129,10 @@ class RedisStore:
         raw: list[Any] = await self._candidates(keys=self._keys(keys),
                                                 args=[self.prefix, since, MAX_CANDIDATES])
         out = []
-        for i in range(0, len(raw), 3):
-            cid, words, facts = (_text(v) for v in raw[i:i + 3])
+        for i in range(0, len(raw), 4):
+            cid, words, facts, opened = (_text(v) for v in raw[i:i + 4])
             out.append(Candidate(cid, [similarity.Profile.decode(w) for w in words.split("|")],
-                                 set(facts.split())))
+                                 set(facts.split()), float(opened)))
         return out
 
     async def commit(self, plan: Plan) -> Assignment | None:

@@ -41,6 +41,7 @@ _AUTHORITIES: Final = (
     (r"Security Council|\bU\.?N\.?\b|United Nations", "UN Security Council"),
     (r"\bG7\b|Group of Seven", "G7"),
 )
+_INSTITUTIONS: Final = frozenset(name for _, name in _AUTHORITIES)
 _AUTHORITY_RX: Final = [(re.compile(p), name) for p, name in _AUTHORITIES]
 _FORCE = (r"(?: (?:air|armed|military|special|security|naval|ground|navy))?"
           r" (?:forces|military|army|troops|jets|warplanes|drones|helicopters|navy|air force"
@@ -111,6 +112,12 @@ def countries_in(text: str) -> list[str]:
     """Display names of the countries named, or referred to by demonym, in ``text``."""
     rx, names = _country_rx()
     return list(dict.fromkeys(names[m.group()] for m in rx.finditer(text)))
+
+
+def authority_state(authority: str) -> tuple[str, bool]:
+    """The state (or bloc) behind a sanctioning authority (Treasury and State are both the
+    US), and whether it was named as an institution rather than guessed from the subject."""
+    return _AUTHORITY_COUNTRY.get(authority, authority), authority in _INSTITUTIONS
 
 
 def _uniq(values: list[str], limit: int = 5) -> list[str]:

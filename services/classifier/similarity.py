@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
-SIGNATURE_SIZE: Final = 64
+SIGNATURE_SIZE: Final = 32
 BAND_ROWS: Final = 1
 EMPTY: Final = (1 << 56) - 1
 _WORD: Final = re.compile(r"[a-z0-9]+")
@@ -34,6 +34,7 @@ _SUFFIXES: Final = ("ing", "ed", "es", "s")
 PRIOR_DOCS: Final = 20.0
 
 
+@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """A crude stem: outlets write 'strikes'/'struck'/'striking'; prefixes align most forms."""
     for suffix in _SUFFIXES:
@@ -45,8 +46,9 @@ def _stem(word: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Normalised content words (accents folded, stop words dropped, crude stems)."""
-    text = _MARKUP.sub(" ", text)
-    folded = unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode()
+    folded = _MARKUP.sub(" ", text).casefold()
+    if not folded.isascii():  # most feed text is; NFKD is the costly step
+        folded = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
     return [_stem(w) for w in _WORD.findall(folded.replace("'s", "")) if w not in _STOP
             and len(w) > 2]
 
@@ -64,8 +66,7 @@ def signature(words: list[str]) -> tuple[int, ...]:
     of short headlines still compare meaningfully.
     """
     bins = [EMPTY] * SIGNATURE_SIZE
-    for word in set(words):
-        value = _hash(word)
+    for value in map(_hash, set(words)):
         slot, rest = value % SIGNATURE_SIZE, value >> 8
         if rest < bins[slot]:
             bins[slot] = rest
@@ -121,21 +122,33 @@ def decode(text: str) -> frozenset[int]:
 
 @dataclass(frozen=True)
 class Profile:
-    """One report as clustering compares it: when, and the words of its title and text."""
+    """One report as clustering compares it: when, the words of its title and text, and
+    the places it names (``tco:``/``tpl:``/``pla:`` facts, see cluster.place_facts)."""
 
     when: float
     title: frozenset[int]
     words: frozenset[int]
+    places: frozenset[str] = frozenset()
 
     def encode(self) -> str:
-        """``when/title/words``, one entry of a cluster's member list in Redis."""
-        return f"{self.when:.0f}/{encode(self.title)}/{encode(self.words)}"
+        """``when/title/words/places``, one entry of a cluster's member list in Redis."""
+        where = ",".join(sorted(p.replace(" ", "_") for p in self.places))
+        return f"{self.when:.0f}/{encode(self.title)}/{encode(self.words)}/{where}"
 
     @classmethod
     def decode(cls, text: str) -> "Profile":
-        """Inverse of :meth:`encode`."""
-        when, title, words = text.split("/")
-        return cls(float(when), decode(title), decode(words))
+        """Inverse of :meth:`encode` (entries written before places existed have none)."""
+        return _decode_profile(text)
+
+
+@lru_cache(maxsize=32768)
+def _decode_profile(text: str) -> Profile:
+    # Every new report fetches the latest members of each candidate cluster: the same
+    # strings over and over, and parsing ~100 hex words each was most of clustering's cost.
+    when, title, words, *rest = text.split("/")
+    where = frozenset(p.replace("_", " ") for p in rest[0].split(",") if p) if rest \
+        else frozenset()
+    return Profile(float(when), decode(title), decode(words), where)
 
 
 def resemblance(a: Profile, b: Profile, scale: float,

@@ -54,7 +54,7 @@ class NotifierService:
     def redis(self) -> "Redis":
         """The state client, created lazily inside the running loop."""
         if self._redis is None:
-            self._redis = make_redis(self.redis_url)
+            self._redis = make_redis(self.redis_url, cluster=self.config.redis.cluster)
         return self._redis
 
     def get_dispatcher(self) -> Dispatcher:
@@ -129,7 +129,8 @@ def register(broker: RedisBroker, app: FastStream, config: AppConfig, redis_url:
 
 def create_app(config: AppConfig, redis_url: str) -> FastStream:
     """The notifier as its own FastStream app (what compose runs)."""
-    broker = make_broker(redis_url, graceful_timeout=config.notifier.timeout + 10)
+    broker = make_broker(redis_url, graceful_timeout=config.notifier.timeout + 10,
+                         cluster=config.redis.cluster)
     app = make_app(broker)
     register(broker, app, config, redis_url)
     attach_ops(app, broker, service="notifier", config=config, redis_url=redis_url)

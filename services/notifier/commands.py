@@ -61,7 +61,7 @@ def cmd_notify_test(args: argparse.Namespace) -> int:
 def _redis(config: AppConfig) -> "Redis":
     if not config.redis.url:
         raise SystemExit("error: redis.url must be set to inspect the DLQ of a running pipeline")
-    return make_redis(config.redis.url)
+    return make_redis(config.redis.url, cluster=config.redis.cluster)
 
 
 Entry = tuple[bytes, dict[bytes, bytes]]

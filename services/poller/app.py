@@ -39,7 +39,7 @@ class PollerService:
 
     async def open(self) -> Poller:
         """Connect to Redis, make sure the groups exist, build the poller."""
-        redis = make_redis(self.redis_url)
+        redis = make_redis(self.redis_url, cluster=self.config.redis.cluster)
         await ensure_groups(redis)
         store = PollerStore(redis, self.config.poller.seen_ttl)
         self.poller = Poller(make_client(self.config.poller), store, redis, self.config.poller,
@@ -139,7 +139,7 @@ def register(broker: RedisBroker, app: FastStream, config: AppConfig, redis_url:
 
 def create_app(config: AppConfig, redis_url: str) -> FastStream:
     """The poller as its own FastStream app (what compose runs)."""
-    broker = make_broker(redis_url)
+    broker = make_broker(redis_url, cluster=config.redis.cluster)
     app = make_app(broker)
     register(broker, app, config, redis_url)
     attach_ops(app, broker, service="poller", config=config, redis_url=redis_url)

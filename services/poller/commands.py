@@ -54,7 +54,7 @@ def feed_row(config: AppConfig, index: int, state: FeedState) -> dict[str, Any]:
 
 async def feed_rows(config: AppConfig, redis_url: str) -> list[dict[str, Any]]:
     """The health of every configured feed, read from the poller's state in Redis."""
-    redis = make_redis(redis_url)
+    redis = make_redis(redis_url, cluster=config.redis.cluster)
     try:
         store = PollerStore(redis, config.poller.seen_ttl)
         states = [await store.load(feed_id(f.url)) for f in config.feeds]

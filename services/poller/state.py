@@ -9,6 +9,7 @@ from typing import Any, cast
 from redis.asyncio import Redis
 
 from shared import streams
+from shared.broker import is_cluster
 
 # SET NX and XADD in one script: a crash can never record an item as seen without publishing it.
 _PUBLISH_NEW = """
@@ -103,6 +104,9 @@ class PollerStore:
         """
         if not entries:
             return []
+        if is_cluster(self.redis):
+            # redis-py's cluster pipeline refuses scripts; one trip per item keeps the order.
+            return [await self.publish_new(*entry) for entry in entries]
         async with self.redis.pipeline(transaction=False) as pipe:
             for article_key, payload, content_hash in entries:
                 keys = [streams.key("seen", article_key), streams.ARTICLES]

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import redis as redis_sync
 
+from services.classifier.cluster_store import PREFIX
 from services.cli import main
 from tests.pipeline import compose_command, start, stop, write_config
 from tests.support import HttpServer, Route
@@ -95,7 +96,7 @@ def _reports(redis_url: str) -> dict[str, int]:
     client = redis_sync.Redis.from_url(redis_url)
     try:
         keys = [k.decode() if isinstance(k, bytes) else str(k)
-                for k in client.keys("newsalert:cluster:c:*:members")]
+                for k in client.keys(f"{PREFIX}c:*:members")]
         return {k.split(":")[3]: int(client.llen(k)) for k in keys}
     finally:
         client.close()

@@ -32,18 +32,21 @@ async def wait_until(check: "asyncio.Future[bool] | object", within: float = 10.
 
 
 async def start_consumer(redis_url: str, redis: Redis, seen: list[str], *, fail: bool = False,
-                         idle: float = 0.5) -> RedisBroker:
+                         idle: float = 0.5, batch: bool = False,
+                         fail_once: str | None = None) -> RedisBroker:
     """A broker with the reader, the reclaimer and a recording handler."""
     broker = make_broker(redis_url, graceful_timeout=2)
+    failed: set[str] = set()
 
     async def handle(item: Article) -> None:
-        if fail:
+        if fail or (item.id == fail_once and item.id not in failed):
+            failed.add(item.id)
             raise RuntimeError("handler is down")
         seen.append(item.id)
 
     consume(broker, stream=streams.ARTICLES, group=streams.CLASSIFIER_GROUP, consumer="test-c",
             model=Article, handle=handle, redis=lambda: redis, reclaim_idle=idle,
-            max_deliveries=3)
+            max_deliveries=3, batch=batch)
     await broker.start()
     return broker
 
@@ -95,6 +98,49 @@ async def test_failing_handler_retries_then_dead_letters(redis_url: str, redis: 
     assert fields[b"reason"].startswith(b"failed")
     assert int(fields[b"deliveries"]) > 3
     assert (await redis.xpending(streams.ARTICLES, streams.CLASSIFIER_GROUP))["pending"] == 0
+
+
+async def test_batch_reader_dead_letters_bad_entries_alone(redis_url: str,
+                                                           redis: Redis) -> None:
+    """In a batch, non-JSON and invalid entries are dead-lettered alone; the others handled."""
+    seen: list[str] = []
+    await redis.xadd(streams.ARTICLES, {"__data__": article(0).model_dump_json()})
+    await redis.xadd(streams.ARTICLES, {"__data__": b"\xff not json"})
+    await redis.xadd(streams.ARTICLES, {"__data__": b'{"not": "an article"}'})
+    await redis.xadd(streams.ARTICLES, {"__data__": article(1).model_dump_json()})
+    broker = await start_consumer(redis_url, redis, seen, batch=True)
+    try:
+        await broker.publish(article(2), stream=streams.ARTICLES)  # FastStream's binary format
+        await wait_until(lambda: _done(seen, 3))
+        await wait_until(lambda: _dlq_len(redis, 2))
+    finally:
+        await broker.stop()
+    assert seen == ["a0", "a1", "a2"]
+    reasons = [f[b"reason"] for _, f in await redis.xrange(streams.DLQ)]
+    assert all(r.startswith(b"invalid payload") for r in reasons)
+    assert (await redis.xpending(streams.ARTICLES, streams.CLASSIFIER_GROUP))["pending"] == 0
+
+
+async def test_batch_failing_part_way_is_not_acked(redis_url: str, redis: Redis) -> None:
+    """A batch whose handler fails on one entry acks none; the reclaimer redelivers them all."""
+    seen: list[str] = []
+    for n in range(5):
+        await redis.xadd(streams.ARTICLES, {"__data__": article(n).model_dump_json()})
+    broker = await start_consumer(redis_url, redis, seen, batch=True, fail_once="a2",
+                                  idle=0.3)
+    try:
+        await wait_until(lambda: _pending_is(redis, 0, after=seen, count=7), within=20)
+    finally:
+        await broker.stop()
+    # a0 and a1 were handled before the failure and again after the reclaim: at least once.
+    assert sorted(seen) == ["a0", "a0", "a1", "a1", "a2", "a3", "a4"]
+    assert await redis.xlen(streams.DLQ) == 0
+
+
+async def _pending_is(redis: Redis, n: int, *, after: list[str], count: int) -> bool:
+    if len(after) < count:
+        return False
+    return bool((await redis.xpending(streams.ARTICLES, streams.CLASSIFIER_GROUP))["pending"] == n)
 
 
 async def _dlq_len(redis: Redis, n: int) -> bool:
