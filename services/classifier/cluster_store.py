@@ -15,16 +15,18 @@ from redis.asyncio import Redis
 
 from services.classifier import similarity
 from services.classifier.cluster import Assignment, Candidate, Plan
+from services.classifier.cluster_memory import MAX_CANDIDATES, PER_KEY
 from shared import streams
 
 PREFIX = streams.slot_prefix(streams.STORY_SLOT)
-MAX_CANDIDATES = 64
 
-# KEYS: buckets. ARGV: prefix, since, max. Returns {id, words, facts-joined, opened, ...}.
-_CANDIDATES = """
+# KEYS: the first bucket (routes the call to the slot). ARGV: prefix, since, max, buckets
+# (space-joined). Returns {id, words, facts-joined, opened, ...}.
+_CANDIDATES = f"local PER_KEY = {PER_KEY}\n" + """
 local seen, out = {}, {}
-for _, key in ipairs(KEYS) do
-  for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', key, '+inf', ARGV[2], 'LIMIT', 0, 16)) do
+for bucket in string.gmatch(ARGV[4], '%S+') do
+  local key = ARGV[1] .. 'k:' .. bucket
+  for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', key, '+inf', ARGV[2], 'LIMIT', 0, PER_KEY)) do
     if not seen[id] and #out < 4 * tonumber(ARGV[3]) then  -- 4 entries per cluster
       seen[id] = true
       local fields = redis.call('HMGET', ARGV[1] .. 'c:' .. id, 'words', 'opened')
@@ -39,23 +41,26 @@ end
 return out
 """
 
-# KEYS: buckets. ARGV: prefix, article, cluster ('' = create), new id, since, when, ttl,
+# KEYS: the first bucket. ARGV: prefix, article, cluster ('' = create), new id, since, when, ttl,
 # seen (space-joined), words, member json, feed, casualties, alerting, kind, facts, novelty,
-# max candidates.
+# max candidates, buckets (space-joined).
 # Returns {cluster, is_update, sources, reasons...} or {} when the caller must retry.
-_COMMIT = """
+_COMMIT = f"local PER_KEY = {PER_KEY}\n" + """
 local p, ttl = ARGV[1], tonumber(ARGV[7])
+local buckets = {}
+for bucket in string.gmatch(ARGV[18], '%S+') do table.insert(buckets, p .. 'k:' .. bucket) end
 local done = redis.call('GET', p .. 'a:' .. ARGV[2])
 if done then return cjson.decode(done) end
 local created, cid = ARGV[3] == '', ARGV[3]
 if created then
   local seen = {}
   for id in string.gmatch(ARGV[8], '%S+') do seen[id] = true end
-  -- the same walk as the candidates script (latest 16 per bucket, at most ARGV[17] live
+  -- the same walk as the candidates script (latest PER_KEY per bucket, at most ARGV[17] live
   -- clusters): a cluster in it that the caller did not score was created meanwhile
   local walked, count = {}, 0
-  for _, key in ipairs(KEYS) do
-    for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', key, '+inf', ARGV[5], 'LIMIT', 0, 16)) do
+  for _, key in ipairs(buckets) do
+    local ids = redis.call('ZREVRANGEBYSCORE', key, '+inf', ARGV[5], 'LIMIT', 0, PER_KEY)
+    for _, id in ipairs(ids) do
       if not walked[id] and count < tonumber(ARGV[17]) then
         walked[id] = true
         if redis.call('EXISTS', p .. 'c:' .. id) == 1 then
@@ -100,10 +105,12 @@ if ARGV[13] == '1' then redis.call('HSET', c, 'alerted', '1') end
 for _, suffix in ipairs({'', ':facts', ':novelty', ':feeds', ':members'}) do
   redis.call('EXPIRE', c .. suffix, ttl)
 end
-for _, key in ipairs(KEYS) do
+for _, key in ipairs(buckets) do
   redis.call('ZADD', key, 'GT', ARGV[6], cid)
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. ARGV[5])
-  redis.call('ZREMRANGEBYRANK', key, 0, -17)  -- only the latest 16 are ever read
+  -- only the latest PER_KEY are ever read (older ones are filtered by score on reading)
+  if redis.call('ZCARD', key) > PER_KEY then
+    redis.call('ZREMRANGEBYRANK', key, 0, -PER_KEY - 1)
+  end
   redis.call('EXPIRE', key, ttl)
 end
 local result = {cid, (created or first_alert) and 0 or 1, redis.call('SCARD', c .. ':feeds')}
@@ -121,13 +128,16 @@ class RedisStore:
         self._candidates = redis.register_script(_CANDIDATES)
         self._commit = redis.register_script(_COMMIT)
 
-    def _keys(self, keys: list[str]) -> list[str]:
-        return [f"{self.prefix}k:{k}" for k in keys]
+    def _route(self, keys: list[str]) -> list[str]:
+        # Bucket names travel as one argument (packing ~40 keys per call cost more than the
+        # scripts' own work); the one declared key routes the call on a Redis Cluster, where
+        # every key of the store shares the prefix's hash tag and so the slot.
+        return [f"{self.prefix}k:{keys[0]}"] if keys else [f"{self.prefix}k:"]
 
     async def candidates(self, keys: list[str], since: float) -> list[Candidate]:
         """Open clusters under any bucket, with their member word sets and facts."""
-        raw: list[Any] = await self._candidates(keys=self._keys(keys),
-                                                args=[self.prefix, since, MAX_CANDIDATES])
+        raw: list[Any] = await self._candidates(
+            keys=self._route(keys), args=[self.prefix, since, MAX_CANDIDATES, " ".join(keys)])
         out = []
         for i in range(0, len(raw), 4):
             cid, words, facts, opened = (_text(v) for v in raw[i:i + 4])
@@ -144,8 +154,8 @@ class RedisStore:
                 feat.profile.encode(), json.dumps(plan.member), plan.member["feed"],
                 feat.casualties, "1" if feat.alerting else "0", feat.kind,
                 " ".join(sorted(feat.facts)), " ".join(n.replace(" ", "_") for n in feat.novelty),
-                MAX_CANDIDATES]
-        raw: list[Any] = await self._commit(keys=self._keys(plan.keys), args=args)
+                MAX_CANDIDATES, " ".join(plan.keys)]
+        raw: list[Any] = await self._commit(keys=self._route(plan.keys), args=args)
         if not raw:
             return None
         values = [_text(v) for v in raw]

@@ -4,7 +4,7 @@ import pytest
 from redis.asyncio import Redis
 
 from services.classifier.cluster import ClusterStore, Features, Plan
-from services.classifier.cluster_memory import MemoryStore
+from services.classifier.cluster_memory import PER_KEY, MemoryStore
 from services.classifier.cluster_store import RedisStore
 from services.classifier.similarity import Profile
 
@@ -29,9 +29,9 @@ async def _keeps_latest_eight(store: ClusterStore) -> None:
 
 
 async def _many_clusters_in_one_bucket(store: ClusterStore) -> None:
-    for i in range(24):
+    for i in range(3 * PER_KEY):
         seen = [c.id for c in await store.candidates(KEYS, 0.0)]
-        assert len(seen) == min(i, 16)
+        assert len(seen) == min(i, PER_KEY)
         assert await store.commit(_plan(f"x{i}", 1000.0 + i, None, seen)) is not None
 
 
@@ -57,7 +57,7 @@ async def test_redis_store_keeps_latest_eight_members(redis_url: str) -> None:
 
 @pytest.mark.integration
 async def test_redis_store_busy_bucket_still_creates(redis_url: str) -> None:
-    """Redis: the race re-check walks the same latest-16 buckets the candidates came from."""
+    """Redis: the race re-check walks the same latest-PER_KEY buckets the candidates came from."""
     client = Redis.from_url(redis_url)
     try:
         await _many_clusters_in_one_bucket(RedisStore(client))
