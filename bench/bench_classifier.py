@@ -14,6 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.results import record
 from services.classifier.classify import classify_article
 from services.classifier.commands import evaluate
 
@@ -69,6 +70,8 @@ def main() -> int:
     print(f"classify_article : {ours:>12,.0f} articles/s")
     print(f"keyword regex    : {base:>12,.0f} articles/s")
     print(f"ratio (ours/kw)  : {ours / base:>12.3f}")
+    figures: dict[str, object] = {"articles": len(texts), "classify_per_s": ours,
+                                  "keyword_per_s": base, "ratio": ours / base}
     dev = data_dir() / "dev_labeled.jsonl"
     if dev.exists():
         rows = [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines() if line]
@@ -77,6 +80,9 @@ def main() -> int:
         print("\ndev F1            ours   keyword")
         for name in scores:
             print(f"{name:<16} {scores[name]['f1']:>6.3f} {kw[name]:>8.3f}")
+        figures["dev_f1"] = {name: scores[name]["f1"] for name in scores}
+        figures["dev_f1_keyword"] = kw
+    record("classifier", figures)
     return 0
 
 

@@ -26,6 +26,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.results import record
+
 ITEMS = 10
 
 
@@ -192,6 +194,11 @@ def report(poller: dict[str, Any], baseline: dict[str, Any], count: int, latency
         ratio = poller["cycles"][i]["feeds_per_s"] / baseline["cycles"][i]["feeds_per_s"]
         print(f"cycle {i + 1}: poller / baseline = {ratio:.2f}x")
     print("details:", json.dumps({"poller": poller, "baseline": baseline}))
+    ratios = [poller["cycles"][i]["feeds_per_s"] / baseline["cycles"][i]["feeds_per_s"]
+              for i in (0, 1)]
+    record(f"poller_{count}_feeds_{latency * 1000:.0f}ms",
+           {"poller": poller, "baseline": baseline, "ratio_cycle1": ratios[0],
+            "ratio_cycle2": ratios[1]})
 
 
 def scenario(count: int, latency: float) -> None:

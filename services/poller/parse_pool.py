@@ -2,6 +2,7 @@
 
 import asyncio
 import resource
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
@@ -49,10 +50,21 @@ class ParserPool:
             process.kill()
         pool.shutdown(wait=False, cancel_futures=True)
 
-    def shutdown(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+    def shutdown(self, grace: float = 3.0) -> None:
+        """Stop the workers: a clean exit within ``grace`` seconds, else killed. Waiting on
+        the executor itself can hang for good when a worker died at the wrong moment, and
+        a service that never exits on SIGTERM gets SIGKILLed by its supervisor anyway."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        processes = list((pool._processes or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + grace
+        for process in processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join(1.0)
 
     async def parse(self, body: bytes, url: str, content_type: str, deadline: float,
                     prefilter: bool = True) -> ParsedFeed:

@@ -274,3 +274,14 @@ async def test_poller_bounded_parse_deadline_kills_worker(pool: ParserPool) -> N
     slow = rss(*(item(title=f"T{n} &amp; x", desc="<p>d</p>" * 50) for n in range(3000)))
     assert (await pool.parse(slow, URL, "", 0.05)).error == "parse_timeout"
     assert len((await pool.parse(rss(*GOOD), URL, "", 10.0)).items) == 10
+
+
+def test_parser_pool_shutdown_kills_a_stuck_worker(pool: ParserPool) -> None:
+    """Shutdown gives a busy worker a grace period, then kills it instead of waiting forever."""
+    executor = pool.executor()
+    executor.submit(time.sleep, 60)
+    workers = list(executor._processes.values())
+    started = time.monotonic()
+    pool.shutdown(grace=0.5)
+    assert time.monotonic() - started < 10
+    assert workers and not any(p.is_alive() for p in workers)
