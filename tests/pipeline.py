@@ -1,9 +1,11 @@
 """Helpers to run newsalert's services as separate processes, the way compose runs them."""
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -49,3 +51,20 @@ def stop(process: "subprocess.Popen[bytes]", timeout: float = 30) -> int:
             process.wait()
             return -9
     return int(process.returncode)
+
+
+SERVICES = ("classifier", "notifier", "poller")
+
+
+@contextlib.contextmanager
+def compose_services(config: Path, logs: Path, extra_env: dict[str, str] | None = None,
+                     ) -> Iterator[dict[str, int]]:
+    """Run the three compose services as processes (logs in ``logs/<name>.log``); on leaving,
+    stop them and fill the yielded dict with their exit codes."""
+    procs = {name: start(compose_command(name), config, logs / f"{name}.log", extra_env)
+             for name in SERVICES}
+    codes: dict[str, int] = {}
+    try:
+        yield codes
+    finally:
+        codes.update({name: stop(proc) for name, proc in procs.items()})

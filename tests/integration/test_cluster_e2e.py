@@ -12,7 +12,7 @@ import redis as redis_sync
 
 from services.classifier.cluster_store import PREFIX
 from services.cli import main
-from tests.pipeline import compose_command, start, stop, write_config
+from tests.pipeline import compose_services, write_config
 from tests.support import HttpServer, Route
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -118,17 +118,12 @@ def test_cluster_e2e_one_alert_per_strike(tmp_path: Path, redis_url: str,
     feed = _serve(http_server, phase)
     config = write_config(tmp_path / "config.yaml",
                           _config(feed, webhook_sink, redis_url, tmp_path / "data"))
-    env = {"NEWSALERT_REDIS__URL": redis_url}
-    procs = {name: start(compose_command(name), config, tmp_path / f"{name}.log", env)
-             for name in ("classifier", "notifier", "poller")}
-    try:
+    with compose_services(config, tmp_path, {"NEWSALERT_REDIS__URL": redis_url}) as codes:
         assert len(webhook_sink.wait_for(3, timeout=20)) == 3, "one alert per strike"
         phase[0] = 2
         counts = _wait_reports(redis_url, 9, timeout=15)
         time.sleep(1.0)  # a wrongly split report would now be on its way to the sink
         assert len(webhook_sink.requests) == 3, "later reports fold into their clusters"
-    finally:
-        codes = {name: stop(proc) for name, proc in procs.items()}
     assert sorted(counts.values()) == [2, 2, 5], counts
     capsys.readouterr()
     harbour = next(cid for cid, n in counts.items() if n == 5)

@@ -9,7 +9,7 @@ import pytest
 import redis as redis_sync
 
 from shared import streams
-from tests.pipeline import compose_command, start, stop, write_config
+from tests.pipeline import compose_command, compose_services, start, stop, write_config
 from tests.support import HttpServer, Route, json_bodies
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -72,14 +72,9 @@ def test_compose_services_deliver_one_alert(tmp_path: Path, redis_url: str,
     feed = _feed(http_server)
     config = write_config(tmp_path / "config.yaml",
                           _config(feed, webhook_sink, None, tmp_path / "data"))
-    env = {"NEWSALERT_REDIS__URL": redis_url}
-    procs = {name: start(compose_command(name), config, tmp_path / f"{name}.log", env)
-             for name in ("classifier", "notifier", "poller")}
-    try:
+    with compose_services(config, tmp_path, {"NEWSALERT_REDIS__URL": redis_url}) as codes:
         _assert_one_alert(feed, webhook_sink)
         _assert_drained(redis_url)
-    finally:
-        codes = {name: stop(proc) for name, proc in procs.items()}
     assert codes == {"classifier": 0, "notifier": 0, "poller": 0}, (tmp_path / "notifier.log")
 
 

@@ -21,7 +21,7 @@ from shared.config import AppConfig, Digest, RedisSettings, Subscription
 from shared.health import readiness
 from shared.ops import probe_client
 from tests.integration.test_pipeline_e2e import _assert_one_alert, _config, _feed
-from tests.pipeline import compose_command, start, stop, write_config
+from tests.pipeline import SERVICES, compose_services, write_config
 from tests.support import HttpServer, RedisClusterServers, Route
 
 pytestmark = pytest.mark.integration
@@ -137,13 +137,9 @@ def test_compose_services_deliver_one_alert_on_a_cluster(
     data = _config(feed, webhook_sink, None, tmp_path / "data")
     data["redis"] = {"cluster": True, "url": cluster_url}
     config = write_config(tmp_path / "config.yaml", data)
-    procs = {name: start(compose_command(name), config, tmp_path / f"{name}.log")
-             for name in ("classifier", "notifier", "poller")}
-    try:
+    with compose_services(config, tmp_path) as codes:
         _assert_one_alert(feed, webhook_sink)
         _assert_drained_on_cluster(cluster_url)
-    finally:
-        codes = {name: stop(proc) for name, proc in procs.items()}
-    logs = "".join((tmp_path / f"{n}.log").read_text(errors="replace") for n in procs)
+    logs = "".join((tmp_path / f"{n}.log").read_text(errors="replace") for n in SERVICES)
     assert "CROSSSLOT" not in logs and "MOVED" not in logs
     assert codes == {"classifier": 0, "notifier": 0, "poller": 0}, logs[-3000:]

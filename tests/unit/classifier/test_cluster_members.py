@@ -46,20 +46,12 @@ async def test_memory_store_busy_bucket_still_creates() -> None:
 
 
 @pytest.mark.integration
-async def test_redis_store_keeps_latest_eight_members(redis_url: str) -> None:
+async def test_redis_store_keeps_latest_eight_members(redis: Redis) -> None:
     """In Redis, a cluster of 11 reports scores only its 8 latest."""
-    client = Redis.from_url(redis_url)
-    try:
-        await _keeps_latest_eight(RedisStore(client))
-    finally:
-        await client.aclose()
+    await _keeps_latest_eight(RedisStore(redis))
 
 
 @pytest.mark.integration
-async def test_redis_store_busy_bucket_still_creates(redis_url: str) -> None:
+async def test_redis_store_busy_bucket_still_creates(redis: Redis) -> None:
     """Redis: the race re-check walks the same latest-PER_KEY buckets the candidates came from."""
-    client = Redis.from_url(redis_url)
-    try:
-        await _many_clusters_in_one_bucket(RedisStore(client))
-    finally:
-        await client.aclose()
+    await _many_clusters_in_one_bucket(RedisStore(redis))

@@ -130,10 +130,6 @@ async def test_memory_store_remembers_opening_time() -> None:
 
 
 @pytest.mark.integration
-async def test_redis_store_remembers_opening_time(redis_url: str) -> None:
+async def test_redis_store_remembers_opening_time(redis: Redis) -> None:
     """The Redis store reports when a cluster opened and members' places."""
-    client = Redis.from_url(redis_url)
-    try:
-        await _opened(RedisStore(client))
-    finally:
-        await client.aclose()
+    await _opened(RedisStore(redis))
