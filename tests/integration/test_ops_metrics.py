@@ -74,6 +74,10 @@ def _inject(client: "redis_sync.Redis[bytes]") -> None:
 
 
 def _settled(client: "redis_sync.Redis[bytes]", sink: HttpServer) -> bool:
+    # The poller's first poll of the seed feed must be in too: on a busy machine it can land
+    # after the injected articles settled, and its event would then reach the stopped notifier.
+    if client.xlen(streams.ARTICLES) <= TAGGED + UNTAGGED:
+        return False
     groups = [client.xinfo_groups(s) for s, _ in streams.GROUPS]
     busy = any(g["pending"] or g["lag"] for info in groups for g in info)
     return not busy and client.zcard(streams.key("retry")) == 0 \
