@@ -14,9 +14,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.results import record, table
 from services.classifier.classify import classify_article
-from services.classifier.cluster import Clusterer, Thresholds, apply_cluster
-from services.classifier.cluster_eval import article, evaluate, pool_rows, shared_data
-from services.classifier.cluster_memory import MemoryStore
+from services.classifier.clustering.cluster import Clusterer, apply_cluster
+from services.classifier.clustering.evaluation import article, evaluate, pool_rows, shared_data
+from services.classifier.clustering.memory_store import MemoryStore
+from services.classifier.clustering.model import Thresholds
 from shared.schemas import Article, Event
 
 ROUNDS = 3

@@ -35,7 +35,7 @@ from bench_poller import free_port, run_poller, serve, start_redis  # noqa: E402
 from results import record, table  # noqa: E402
 
 from services.classifier.classify import classify_article  # noqa: E402
-from services.classifier.sentences import split_sentences  # noqa: E402
+from services.classifier.rules.sentences import split_sentences  # noqa: E402
 from services.classifier.watch import WatchMatcher, normalise  # noqa: E402
 from shared.config import WatchTopic  # noqa: E402
 

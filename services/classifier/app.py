@@ -7,9 +7,10 @@ from faststream.redis import RedisBroker, StreamSub
 from redis.asyncio import Redis
 
 from services.classifier.classify import classify_article
-from services.classifier.cluster import Clusterer, Thresholds, apply_cluster
-from services.classifier.cluster_store import RedisStore
-from services.classifier.similarity import Commonness
+from services.classifier.clustering.cluster import Clusterer, apply_cluster
+from services.classifier.clustering.model import Thresholds
+from services.classifier.clustering.redis_store import RedisStore
+from services.classifier.clustering.similarity import Commonness
 from services.classifier.watch import WatchMatcher
 from shared import metrics, streams
 from shared.broker import consumer_name, ensure_groups, make_app, make_broker, make_redis

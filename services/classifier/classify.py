@@ -1,6 +1,6 @@
 """One entry point for services: built-in event tags plus the configured watch topics."""
 
-from services.classifier.rules import classify_text
+from services.classifier.rules.classify import classify_text
 from services.classifier.watch import WatchMatcher
 from shared.schemas import Tag
 

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from services.classifier.cluster_eval import LABELS, evaluate, shared_data
-from services.classifier.cluster_store import show
+from services.classifier.clustering.evaluation import LABELS, evaluate, shared_data
+from services.classifier.clustering.redis_store import show
 from shared.broker import make_redis
 from shared.loading import load_config
 

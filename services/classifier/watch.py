@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 import ahocorasick
 import re2  # type: ignore[import-untyped,unused-ignore]
 
-from services.classifier.sentences import Sentence, fold, split_sentences
+from services.classifier.rules.sentences import Sentence, fold, split_sentences
 from shared.config import WatchTopic
 from shared.schemas import Evidence, Modality, Tag
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import redis as redis_sync
 
-from services.classifier.cluster_store import PREFIX
+from services.classifier.clustering.redis_store import PREFIX
 from services.cli import main
 from tests.pipeline import compose_services, write_config
 from tests.support import HttpServer, Route

@@ -10,7 +10,7 @@ import redis as redis_sync
 from redis.asyncio import Redis
 from redis.crc import key_slot
 
-from services.classifier.cluster_store import PREFIX
+from services.classifier.clustering.redis_store import PREFIX
 from services.notifier.delivery import DeliveryStore
 from services.notifier.dispatch import Dispatcher
 from services.poller.state import NEW, SEEN, PollerStore

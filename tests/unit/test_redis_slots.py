@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from redis.asyncio import Redis
 from redis.crc import key_slot
 
-from services.classifier.cluster_store import PREFIX, RedisStore
+from services.classifier.clustering.redis_store import PREFIX, RedisStore
 from services.notifier.delivery import DeliveryStore
 from services.notifier.dispatch import Dispatcher
 from services.poller.state import PollerStore

@@ -1,7 +1,7 @@
 """Rules added after labelling the fresh check set C: background framing, reactions, vocabulary,
 interceptions and hedges. Every sentence here is written for the test."""
 
-from services.classifier.rules import classify_text
+from services.classifier.rules.classify import classify_text
 
 STRIKE = "military_strike"
 SANCTION = "sanction"

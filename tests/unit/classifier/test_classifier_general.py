@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from services.classifier.rules import classify_text
-from services.classifier.sentences import split_sentences
+from services.classifier.rules.classify import classify_text
+from services.classifier.rules.sentences import split_sentences
 
 STRIKE = "military_strike"
 SANCTION = "sanction"

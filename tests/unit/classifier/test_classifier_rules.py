@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from services.classifier.rules import classify_text
+from services.classifier.rules.classify import classify_text
 from shared.schemas import Modality, Tag
 
 STRIKE = "military_strike"

@@ -3,10 +3,10 @@
 import pytest
 from redis.asyncio import Redis
 
-from services.classifier.cluster import ClusterStore, Features, Plan
-from services.classifier.cluster_memory import PER_KEY, MemoryStore
-from services.classifier.cluster_store import RedisStore
-from services.classifier.similarity import Profile
+from services.classifier.clustering.memory_store import MemoryStore
+from services.classifier.clustering.model import PER_KEY, ClusterStore, Features, Plan
+from services.classifier.clustering.redis_store import RedisStore
+from services.classifier.clustering.similarity import Profile
 
 KEYS = ["military_strike:b0:abc"]
 

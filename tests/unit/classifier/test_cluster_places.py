@@ -3,20 +3,19 @@
 import pytest
 from redis.asyncio import Redis
 
-from services.classifier.anchors import place_conflict, place_facts, sponsors
-from services.classifier.cluster import (
+from services.classifier.clustering.anchors import place_conflict, place_facts, sponsors
+from services.classifier.clustering.gazetteer import places
+from services.classifier.clustering.matching import choose, score
+from services.classifier.clustering.memory_store import MemoryStore
+from services.classifier.clustering.model import (
     Candidate,
     ClusterStore,
     Features,
     Plan,
     Thresholds,
-    choose,
-    score,
 )
-from services.classifier.cluster_memory import MemoryStore
-from services.classifier.cluster_store import RedisStore
-from services.classifier.places import places
-from services.classifier.similarity import Profile
+from services.classifier.clustering.redis_store import RedisStore
+from services.classifier.clustering.similarity import Profile
 
 HOUR = 3600.0
 

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from services.classifier.similarity import PRIOR_DOCS, Commonness, Profile, resemblance
+from services.classifier.clustering.similarity import PRIOR_DOCS, Commonness, Profile, resemblance
 
 SCALE = 3600.0
 

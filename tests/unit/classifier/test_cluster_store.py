@@ -8,9 +8,10 @@ import pytest
 from redis.asyncio import Redis
 
 from services.classifier.classify import classify_article
-from services.classifier.cluster import Clusterer, ClusterStore, Thresholds, apply_cluster
-from services.classifier.cluster_memory import MemoryStore
-from services.classifier.cluster_store import RedisStore, show
+from services.classifier.clustering.cluster import Clusterer, apply_cluster
+from services.classifier.clustering.memory_store import MemoryStore
+from services.classifier.clustering.model import ClusterStore, Thresholds
+from services.classifier.clustering.redis_store import RedisStore, show
 from shared.schemas import Article, Event
 
 T0 = datetime(2024, 3, 4, 8, 0, tzinfo=UTC)

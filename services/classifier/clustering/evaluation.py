@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from services.classifier.classify import classify_article
-from services.classifier.cluster import Clusterer, Thresholds
-from services.classifier.cluster_memory import MemoryStore
+from services.classifier.clustering.cluster import Clusterer
+from services.classifier.clustering.memory_store import MemoryStore
+from services.classifier.clustering.model import Thresholds
 from shared.schemas import Article, Event
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 LABELS = ROOT / "bench" / "data" / "clusters.jsonl"
 WINDOW = 48 * 3600.0
 

@@ -1,16 +1,36 @@
-"""Sanction cues in one sentence: the mention, its action signal and its modality."""
+"""Sanction rules: which sentences report a sanctions action, with what cue and modality.
+
+The cue tables are in sanction_cues.py; modality is read by modality.py.
+"""
 
 import re
 
-from services.classifier import cues
-from services.classifier import cues_sanction as sc
-from services.classifier.modality import Hit, clause_before, modality_of
-from services.classifier.sentences import Sentence
+from services.classifier.rules import sanction_cues as sc
+from services.classifier.rules.modality import Hit, clause_before, modality_of
+from services.classifier.rules.sentences import Sentence
 from shared.schemas import Modality
 
 _STOP_WORD = re.compile(r"[a-z0-9.'-]+")
 _AUX = re.compile(r"\W*(?:have|has|had|was|were|is|are|been|being)\b")
 _TARGETED = re.compile(r"\b(?:targeted|smart) $")
+
+
+def may_report(whole: str) -> bool:
+    """Cheap article-level gate on the lower-cased title and summary; sport and regulatory
+    articles use "sanction" in its disciplinary sense throughout."""
+    return sc.SANCTION_GATE.search(whole) is not None and sc.NON_GOV_CONTEXT.search(whole) is None
+
+
+def article_hits(sentences: list[Sentence]) -> list[Hit]:
+    """Sanction hits of an article; an opinion piece, or a headline naming sanctions only as
+    background ("oligarchs under sanctions lobby at Cop27"), keeps its summary from alerting."""
+    hits = [(s, sanction_hits(s)) for s in sentences if sc.SANCTION_GATE.search(s.low)]
+    title = sentences[0] if sentences and sentences[0].is_title else None
+    if title and (sc.OPINION_TITLE.search(title.low) or framed_as_background(title)):
+        # A summary dating the action ("imposed on Sunday") still reports it.
+        return [h for s, found in hits for h in found
+                if s is title or sc.FRESH_AFTER.search(s.low)]
+    return [h for _, found in hits for h in found]
 
 
 def sanction_hits(s: Sentence) -> list[Hit]:
@@ -101,7 +121,7 @@ def _sanction_signal(s: Sentence, m: re.Match[str]) -> Modality | None:
         return Modality.LIFTED
     if sc.EASE.search(before) or sc.EASE.search(after[:25]):
         return Modality.EASED
-    if cues.SELF_ACTION.match(m.group()):
+    if sc.SELF_ACTION.match(m.group()):
         return Modality.OCCURRED
     if _is_verb(s, m) or _action_before(low, before) or sc.REACTION.search(before):
         return Modality.OCCURRED

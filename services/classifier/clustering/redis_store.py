@@ -13,9 +13,14 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from services.classifier import similarity
-from services.classifier.cluster import Assignment, Candidate, Plan
-from services.classifier.cluster_memory import MAX_CANDIDATES, PER_KEY
+from services.classifier.clustering import similarity
+from services.classifier.clustering.model import (
+    MAX_CANDIDATES,
+    PER_KEY,
+    Assignment,
+    Candidate,
+    Plan,
+)
 from shared import streams
 
 PREFIX = streams.slot_prefix(streams.STORY_SLOT)

@@ -1,22 +1,29 @@
-"""Pattern tables for the sanction rules; every pattern runs on folded (lower-case, ASCII) text."""
+"""Sanction cue tables: what a sanctions mention looks like, what makes it an action, and
+the senses (court, sport, platforms, background) that veto it.
+
+Every pattern runs on folded text (lower-case, ASCII punctuation, see sentences.fold). The
+rules that use them are in sanction.py; which table a new phrasing goes in is in __init__.py.
+"""
 
 import re
 from typing import Final
 
+from services.classifier.rules.patterns import any_of, words
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-def _rx(*parts: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in parts))
-
+# Cheap gate: a sentence without one of these stems cannot carry a sanction cue.
+SANCTION_GATE: Final = re.compile(
+    r"\b(?:sanction|counter-?sanction|embargo|entity list|sdn\b|specially designated"
+    r"|foreign terrorist organi|blacklist|freez|froze|exports?\b|imports?\b|price cap"
+    r"|(?:restrictive|punitive|nonproliferation|retaliatory) measures|countermeasures"
+    r"|travel bans?|visa (?:bans?|restrictions)|(?:trade|economic) blacklist"
+    r"|(?:bans?|curbs|restrictions) on|target(?:s|ed)? )"
+)
 
 _N = r"(?:\w+[ -]){0,2}"
 _FOREIGN = (r"(?:chinese|russian|iranian|north korean|belarusian|venezuelan|syrian|cuban"
             r"|myanmar|burmese|nicaraguan|eritrean|afghan)")
 
-SANCTION_MENTION: Final = _rx(
+SANCTION_MENTION: Final = any_of(
     r"\b(?:counter-?)?sanction(?:s|ed|ing)?\b|\bembargo(?:es|ed)?\b",
     r"\basset[- ]freez(?:e|es)\b|\bfr(?:eez(?:e|es|ing)|oze|ozen) " + _N + r"assets\b",
     r"\bentity list\b|\bsdn list\b|\bspecially designated\b|\bforeign terrorist organi[sz]",
@@ -47,7 +54,7 @@ ACTION: Final = re.compile(
     r"|determined|blocked|sanctioned|sanctioning|retaliat\w*|restricts?|restricted)\b"
 )
 # "X sanctions Y" is a verb; the noun is followed by one of these instead of an object.
-NOUN_FOLLOWER: Final = _words(
+NOUN_FOLLOWER: Final = words(
     "on against over for to in relief regime regimes list lists violation violations "
     "violating evasion evaders busting breach breaches bill law laws policy policies "
     "program programs programme programmes package packages threat threats pressure would "
@@ -65,13 +72,13 @@ NOUN_FOLLOWER: Final = _words(
     "doesn't didn't "
 )
 # "new sanctions", "of sanctions": after these words "sanctions" is a noun, not a verb.
-NOUN_LEAD_SANCTIONS: Final = _words(
+NOUN_LEAD_SANCTIONS: Final = words(
     "the a an of new fresh more further tough tougher harsh harsher western international "
     "economic financial targeted punitive secondary existing such these those its their his "
     "her our any no crippling sweeping oil energy trade and or with on against over for in "
     "from by under about of amid despite after before u.s.-led us-led eu-wide smart"
 )
-ADJ_BEFORE_SANCTIONED: Final = _words(
+ADJ_BEFORE_SANCTIONED: Final = words(
     "the a an of on to tax from with for against already previously non un and other "
     "by in at among between including like as under "
     "their its his her our some any all many those these heavily which whom whose "
@@ -89,7 +96,7 @@ ACTION_AFTER: Final = re.compile(
     r"|introduced|renewed|targets?|targeting|took effect|take effect|came into force)\b"
 )
 # Court, regulatory, sporting senses and "sanctioned" meaning approved.
-NOT_GOV_SANCTION: Final = _rx(
+NOT_GOV_SANCTION: Final = any_of(
     r"\b(?:judges?|court|courts|tribunal|lawsuits?|attorneys?|disciplin\w*|league|liga|fifa"
     r"|uefa|ioc|olympic\w*|tour|golf\w*|athlet\w*|players?|clubs?|referees?|doping|wada"
     r"|regulators?|watchdog|antitrust|misconduct|triathlon|race|marathon|ethics|bar"
@@ -115,7 +122,7 @@ FRESH_AFTER: Final = re.compile(
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|overnight"
     r"|this week|last week)\b"
 )
-APPROVAL_SENSE: Final = _rx(
+APPROVAL_SENSE: Final = any_of(
     r"\b(?:state|government|officially|church|god|self|un)[- ]sanctioned\b"
     r"|\bsanctioned by (?:the )?(?:law|church|state|league|federation|court)\b",
     r"\bsanctioning (?:such|same|the use|powers|body|bodies)\b",
@@ -147,7 +154,7 @@ EASE: Final = re.compile(
 )
 
 # "sanctions police", "sanctions review": a compound noun about sanctions, not an action.
-COMPOUND_NOUN: Final = _words(
+COMPOUND_NOUN: Final = words(
     "enforcement review reviews police evasion evaders violations violation compliance "
     "busting buster busters expert experts lawyer lawyers tracker hawk hawks loophole "
     "loopholes exposure screening debate office team unit czar tsar envoy coordinator "
@@ -167,7 +174,7 @@ RELATIVE_SANCTIONED: Final = re.compile(
     r"\b(?:an?|whose) (?:[\w-]+ ){1,3}$|\b(?:after|since|because|when|once|until|before)"
     r" (?:[\w-]+ ){1,3}(?:was|were|had been|has been|have been|being|got) $"
 )
-AGENTS: Final = _words(
+AGENTS: Final = words(
     "us u.s. uk u.k. britain eu un treasury department administration government washington "
     "london brussels canada australia japan china beijing russia moscow it they we he she "
     "ofac state commerce council bloc allies west nations countries kingdom union states"
@@ -217,4 +224,10 @@ VERB_LIST_AFTER: Final = re.compile(
 # "... inside Russia after Western nations imposed sanctions" (running text): a cause.
 AFTER_PAST: Final = re.compile(
     r"\bafter (?:[\w'-]+ ){1,3}(?:imposed|slapped|levied) (?:[\w'-]+ ){0,3}$"
+)
+# Mentions that are themselves the action verb.
+SELF_ACTION: Final = re.compile(r"(?:freez|froze|bans?\b|banned|blacklist(?:s|ed)\b)")
+# Opinion and analysis pieces recount sanctions; only their headline can report one.
+OPINION_TITLE: Final = re.compile(
+    r"^(?:opinion|analysis|comment|commentary|editorial|op-ed|letters?|view|perspective)\b"
 )

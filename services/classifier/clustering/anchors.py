@@ -1,15 +1,15 @@
 """Anchors: what pins a report to one event, so same-day look-alikes stay apart.
 
-Places come from the gazetteer in places.py (the extractor's ``location`` phrases are too
+Places come from the gazetteer in gazetteer.py (the extractor's ``location`` phrases are too
 noisy to veto on); sanctioning states and strike targets come from the tag's fields.
-Anchors are kept per cluster member and compared report by report (see cluster.score).
+Anchors are kept per cluster member and compared report by report (see matching.score).
 """
 
 from functools import lru_cache
 from typing import Final
 
-from services.classifier import places, similarity
-from services.classifier.extract import authority_state
+from services.classifier.clustering import gazetteer, similarity
+from services.classifier.rules.extract import authority_state
 from shared.schemas import Tag
 
 # Anchor kinds that must agree when both reports have them (see place_conflict).
@@ -32,7 +32,7 @@ def place_facts(title: str, summary: str) -> set[str]:
     """``tpl:`` cities/regions and ``tco:`` countries the title names (the summary's when
     the title names none); ``pla:`` cities and regions named anywhere. Summaries retell
     background places, so those only ever count for a match, never against one."""
-    in_title, in_summary = places.places(title), places.places(summary)
+    in_title, in_summary = gazetteer.places(title), gazetteer.places(summary)
     out = {f"pla:{p}" for p, c in in_title | in_summary if p != c}
     for place, country in in_title or in_summary:
         out.add(f"tco:{country}")
@@ -47,8 +47,8 @@ def sponsors(authorities: list[str], where: set[str]) -> set[str]:
     out = set()
     for authority in authorities:
         state, named = authority_state(authority)
-        if named or f"tco:{places.fold(state)}" not in where:
-            out.add(f"aut:{places.fold(state)}")
+        if named or f"tco:{gazetteer.fold(state)}" not in where:
+            out.add(f"aut:{gazetteer.fold(state)}")
     return out
 
 

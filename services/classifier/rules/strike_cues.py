@@ -1,20 +1,15 @@
-"""Pattern tables for the event rules; every pattern runs on folded (lower-case, ASCII) text."""
+"""Military-strike cue tables: what a strike mention looks like, and the senses that veto it.
+
+Every pattern runs on folded text (lower-case, ASCII punctuation, see sentences.fold). The
+rules that use them are in strike.py; which table a new phrasing goes in is in __init__.py.
+"""
 
 import re
 from typing import Final
 
-from shared.schemas import Modality
+from services.classifier.rules.patterns import any_of, words
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-def _rx(*parts: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in parts))
-
-
-# Cheap gates: a sentence without one of these stems cannot carry the cue family.
+# Cheap gate: a sentence without one of these stems cannot carry a strike cue.
 STRIKE_GATE: Final = re.compile(
     r"\b(?:strik|airstrik|airraid|struck|bomb|shell|missile|rocket|drone|raid|artiller|attack"
     r"|mortar|air support"
@@ -23,19 +18,9 @@ STRIKE_GATE: Final = re.compile(
     r"|hezbollah|houthi|isis\b|islamic state|al-shabaa?b|taliban|insurgent|paratroop|rebel"
     r"|junta|pentagon|centcom|central command)"
 )
-SANCTION_GATE: Final = re.compile(
-    r"\b(?:sanction|counter-?sanction|embargo|entity list|sdn\b|specially designated"
-    r"|foreign terrorist organi|blacklist|freez|froze|exports?\b|imports?\b|price cap"
-    r"|(?:restrictive|punitive|nonproliferation|retaliatory) measures|countermeasures"
-    r"|travel bans?|visa (?:bans?|restrictions)|(?:trade|economic) blacklist"
-    r"|(?:bans?|curbs|restrictions) on|target(?:s|ed)? )"
-)
-
-
-# --- military strikes ---------------------------------------------------------------------
 
 _N = r"(?:\w+[ -]){0,2}"
-STRIKE_EVENT: Final = _rx(
+STRIKE_EVENT: Final = any_of(
     r"\bair[- ]?(?:strikes?|raids?)\b(?! (?:sirens?|alarms?|alerts?|warnings?|shelters?))",
     r"\b(?:air|aerial) (?:attacks?|bombardments?|campaign|aggression)\b|\baerial assaults?\b",
     r"\bdrone (?:strikes?|attacks?|raids?|assaults?|barrages?)\b",
@@ -72,8 +57,6 @@ USED_WEAPON: Final = re.compile(
     r"\b(?:used|using|deployed) (?:\w+ )?(?:drones|artillery|mortars|missiles|rockets)"
     r" (?:against|on|at|in the direction of)\b"
 )
-# "possibly the largest attack so far" hedges the size, not the event.
-HEDGE: Final = re.compile(r"\bwhat (?:may|might|could) (?:be|have been)\b")
 STRIKE_VERB: Final = re.compile(
     r"\b(?:struck|strikes?|striking|hit|hits|pounded|pounds?|pounding|bombed|bombs|bombing"
     r"|attacked|attacks?|targeted|targets?|targeting|raided|raids?|rained|slammed"
@@ -84,7 +67,7 @@ STRIKE_VERB: Final = re.compile(
     r"|attacked with " + _N + r"(?:drones|missiles|rockets))\b"
 )
 # A verb-looking cue right after one of these is a noun ("military targets").
-NOUN_LEAD: Final = _words(
+NOUN_LEAD: Final = words(
     "the a an of and military civilian key legitimate energy its their his her our new "
     "possible potential future more further such these those other operation exercise "
 )
@@ -128,7 +111,7 @@ FORCE_KILL: Final = re.compile(
     r"|\b(?:insurgents?|militants?|fighters|terrorists?) were killed by\b[^.;]{0,40}\bforces?\b"
 )
 # Senses of strike/raid/bomb words that are not an armed attack at all.
-NOT_ATTACK: Final = _rx(
+NOT_ATTACK: Final = any_of(
     r"\bdrills?\b|\bexercises?\b|\bsimulat\w*|\brehears\w*|\bwar ?games?\b|\bmock\b",
     r"\bopfor\b|\blive[- ]fire\b|\bfield training\b|\btraining (?:event|rotation|cent(?:er|re))"
     r"|\bcertification\b|\bceremony\b|\bflyovers?\b|\bchange of command\b",
@@ -147,7 +130,7 @@ UNIT_AFTER: Final = re.compile(
     r"|plans?|plot|thunder)\b"
 )
 # Only the generic strike/raid words suffer from these senses; named weapons do not.
-NOT_MIL_STRIKE: Final = _rx(
+NOT_MIL_STRIKE: Final = any_of(
     r"\b(?:workers?|unions?|staff|employees|doctors|nurses|teachers|pilots|drivers|dockers"
     r"|miners|strikers?|walk(?:ed|s)?[- ]?(?:out|off)|wages?|pay|pension\w*|picket\w*"
     r"|industrial action|general strike|hunger strike|climate strike|school strike|uaw"
@@ -166,62 +149,15 @@ POLICE: Final = re.compile(
     r"|thieves|burglar\w*|drugs?|cartel|laundering|fraud|raided the (?:home|office)s?)\b"
 )
 
-# --- modality, checked in a window around the cue ---------------------------------------
-
-MODAL_BEFORE: Final[tuple[tuple[Modality, re.Pattern[str]], ...]] = (
-    (Modality.DENIED, re.compile(
-        r"\b(?:den(?:y|ies|ied|ying)|dismiss(?:ed|es)?|refut\w*|reject\w* (?:\w+ )?claims?"
-        r"|false(?:ly)?|fake|hoax|not|no|never|\w+n't|hold(?:s|ing)? off|refus\w*"
-        r"|stop(?:s|ped)? short|refrain\w*|fail(?:s|ed)? to|balk\w*"
-        r"|declin\w* to|rule[sd]? out|without|unwilling|reluctan\w*)\b")),
-    (Modality.URGED, re.compile(
-        r"\b(?:urg\w*|call(?:s|ed|ing)? (?:on|for)|ask(?:s|ed|ing)?|demand\w*|press\w* for"
-        r"|push\w* for|appeal\w*|lobb\w*|request\w*|recommend\w*|need for|should|must"
-        r"|wants?|seek\w*|plead\w*"
-        r"|pressur\w* (?:\w+ ){0,3}for)\b|: sanction\b")),
-    (Modality.THREATENED, re.compile(
-        r"\b(?:threat\w*|warn\w*|ultimatum|vow\w*|fac(?:e|es|ing)|risk\w*|fears?|if|unless"
-        r"|looms?|brac\w*)\b")),
-    (Modality.CONSIDERED, re.compile(
-        r"\b(?:consider\w*|weigh\w*|mull\w*|plan\w*|propos\w*|draft\w*|bill|could|would"
-        r"|might|may|possible|potential|options?|prepar\w*|ready|set to|poised|expected"
-        r"|likely|explor\w*|discuss\w*|contemplat\w*|promis\w*|pledg\w*|will"
-        r"|look(?:s|ing)? (?:at|into)|ways to)\b"
-        # "to be imposed" plans; "the fifth victim to be killed in the raid" reports.
-        r"|\bto be (?:imposed|announced|adopted|introduced|unveiled|extended|lifted|eased"
-        r"|launched|sanctioned|targeted|added|placed|approved|decided|discussed|considered)\b")),
-    (Modality.HISTORICAL, re.compile(
-        r"\b(?:anniversary|years ago|decades ago|commemorat\w*|memorial|remember\w*|previously"
-        r"|already|formerly"
-        r"|recall\w*|history of|retrospective)\b")),
-)
-# "UK to sanction", "EU to impose sanctions": announced intentions, not actions yet.
-TO_VERB: Final = re.compile(
-    r"\bto (?:impose|slap|levy|introduce|adopt|ban|freeze|sanction|extend"
-    r"|tighten|expand|target|lift|ease|launch|strike|attack|bomb|carry out) (?:\w+ ){0,3}$"
-)
-BARE_VERB_CUE: Final = re.compile(
-    r"(?:sanction|strike|attack|bomb|raid|hit|shell|target|pound|launch|fire|impose|ban"
-    r"|freeze|embargo)\b"
-)
-# Mentions that are themselves the action verb.
-SELF_ACTION: Final = re.compile(r"(?:freez|froze|bans?\b|banned|blacklist(?:s|ed)\b)")
-# Modals that follow the cue ("sanctions would cost", "sanctions if it does not").
-MODAL_AFTER: Final = re.compile(
-    r"^[^,.;]{0,25}?\b(?:would|could|might|may|will|if|unless|to be (?:imposed|announced))\b"
-)
-# Status-quo decisions ("will keep sanctions in place") are extensions, not plans.
-KEEP: Final = re.compile(r"\b(?:keep|kept|maintain\w*|retain\w*|extend\w*|renew\w*)\b")
-INFINITIVE_OK: Final = re.compile(
-    r"\b(?:spur\w*|prompt\w*|used|mov(?:e|es|ed)|vot(?:e|es|ed)|agree[sd]?|decid(?:e|es|ed)"
-    r"|began|begins|start\w*|forc\w*|led|leads)\b (?:\w+ ){0,3}to (?:\w+ ){0,4}$"
-)
 # Strike words as background: capacity to defend, causes, long-past campaigns.
 STRIKE_BACKGROUND: Final = re.compile(
     r"\b(?:defend\w*|protect\w*|shield\w*) (?:[\w'-]+ ){0,2}(?:against|from) (?:[\w'-]+ ){0,3}$"
     r"|\bbecause of (?:[\w'-]+ ){0,6}$|\b\d+-(?:year|decade)(?:-long)? (?:[\w'-]+ )?$"
 )
-# Opinion and analysis pieces recount sanctions; only their headline can report one.
-OPINION_TITLE: Final = re.compile(
-    r"^(?:opinion|analysis|comment|commentary|editorial|op-ed|letters?|view|perspective)\b"
+# Raids that are not air raids; "police raided" is vetoed by POLICE.
+RAID: Final = re.compile(r"(?<!air )(?<!air-)\braid(?:s|ed|ing)?\b")
+# "hit by Russian missiles": the passive reports the strike as surely as the active.
+PASSIVE_HIT: Final = re.compile(
+    r"\b(?:hit|struck|pounded|targeted|destroyed|damaged) by (?:\w+ ){0,3}(?:missiles?"
+    r"|rockets?|drones?|air ?strikes?|shells|shelling|artillery|warplanes|jets|bombs)\b"
 )

@@ -123,7 +123,7 @@ def decode(text: str) -> frozenset[int]:
 @dataclass(frozen=True)
 class Profile:
     """One report as clustering compares it: when, the words of its title and text, and
-    the places it names (``tco:``/``tpl:``/``pla:`` facts, see cluster.place_facts)."""
+    the places it names (``tco:``/``tpl:``/``pla:`` facts, see anchors.place_facts)."""
 
     when: float
     title: frozenset[int]

@@ -2,17 +2,18 @@
 
 from dataclasses import dataclass, field
 
-from services.classifier.cluster import Assignment, Candidate, Plan
-from services.classifier.similarity import Profile
+from services.classifier.clustering.model import (
+    MAX_CANDIDATES,
+    PER_KEY,
+    Assignment,
+    Candidate,
+    Plan,
+)
+from services.classifier.clustering.similarity import Profile
 
 # Enough members to catch differently-worded reports, bounded so scoring stays cheap; the
 # latest ones are kept because resemblance decays with time.
 MAX_MEMBERS_SCORED = 8
-# The candidate walk of both stores: the latest PER_KEY clusters per bucket, at most
-# MAX_CANDIDATES clusters. A report shares many buckets with its own story, so small bounds
-# lose nothing on the labelled set (8/32 and 16/64 give the same P/R) and halve Redis's work.
-PER_KEY = 8
-MAX_CANDIDATES = 32
 
 
 @dataclass

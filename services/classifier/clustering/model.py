@@ -1,0 +1,84 @@
+"""What clustering decides with: its thresholds, one report's features, a candidate cluster,
+the plan a store commits and the assignment it returns, and the store interface."""
+
+from dataclasses import dataclass, field
+from typing import Final, Protocol
+
+from services.classifier.clustering.similarity import Profile
+
+# The candidate walk of both stores: the latest PER_KEY clusters per bucket, at most
+# MAX_CANDIDATES clusters. A report shares many buckets with its own story, so small bounds
+# lose nothing on the labelled set (8/32 and 16/64 give the same P/R) and halve Redis's work.
+PER_KEY: Final = 8
+MAX_CANDIDATES: Final = 32
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Resemblance needed to join: text alone, or text plus a shared key fact; ``scale``
+    is the time (seconds) over which resemblance decays by a factor e."""
+
+    # Chosen on bench/data/clusters.jsonl (both halves: see docs/benchmarks.md); a shared
+    # city is the strongest cheap evidence two differently worded reports are one event.
+    text: float = 0.075
+    with_fact: float = 0.05
+    with_place: float = 0.03
+    scale: float = 36 * 3600.0
+
+
+@dataclass
+class Features:
+    """What clustering needs from one tagged article."""
+
+    kind: str
+    signature: tuple[int, ...]
+    profile: Profile
+    facts: set[str]
+    novelty: list[str]
+    casualties: int
+    alerting: bool
+    when: float
+
+
+@dataclass
+class Candidate:
+    """An open cluster found through a shared bucket; ``opened`` is its first report's time."""
+
+    id: str
+    members: list[Profile]
+    facts: set[str]
+    opened: float = 0.0
+
+
+@dataclass
+class Plan:
+    """The decision to commit: join ``cluster_id`` or create ``new_id``."""
+
+    article_id: str
+    features: Features
+    keys: list[str]
+    seen: list[str]
+    member: dict[str, str]
+    cluster_id: str | None
+    new_id: str
+    window: float
+
+
+@dataclass
+class Assignment:
+    """Result of a commit, as it goes on the event."""
+
+    cluster_id: str
+    is_update: bool
+    sources: int
+    reasons: list[str] = field(default_factory=list)
+
+
+class ClusterStore(Protocol):
+    """Where open clusters live (Redis in production, a dict for benchmarks)."""
+
+    async def candidates(self, keys: list[str], since: float) -> list[Candidate]: ...
+
+    async def commit(self, plan: Plan) -> Assignment | None: ...
+
+

@@ -1,0 +1,24 @@
+"""Rule-based detection of military strikes and sanctions actions, with modality and evidence.
+
+One article flows top-down: ``classify.classify_text`` → ``sentences.split_sentences`` →
+``strike.article_hits`` / ``sanction.article_hits`` (each reading its own cue tables, and
+``modality.modality_of`` for every cue) → ``extract`` for the tag's fields.
+
+Where a new phrasing goes (tables are regexes or word sets over folded, lower-case text):
+
+- a new way to *report a strike* ("drone barrage", "jets pounded"): ``strike_cues.py`` —
+  ``STRIKE_EVENT`` for a phrase that names the attack by itself, ``STRIKE_VERB`` for a verb
+  that needs a military actor before it, ``MIL_ACTOR`` for a new actor.
+- a new *non-military sense* of a strike word (labour strikes, sport, weather, drills):
+  ``NOT_MIL_STRIKE`` or ``NOT_ATTACK`` in ``strike_cues.py``.
+- a new *sanctions instrument* ("asset freeze", "entity list"): ``SANCTION_MENTION`` in
+  ``sanction_cues.py``, and its stem in ``SANCTION_GATE`` when no existing stem covers it
+  (the gate is a cheap pre-check: a mention whose stem it lacks never reaches the rules).
+- a new *sanctions action* verb ("slapped", "designated"): ``ACTION`` in ``sanction_cues.py``;
+  lifting or easing: ``LIFT`` / ``EASE``.
+- a new *non-governmental sense* of "sanction" (court, sport, platforms): ``NOT_GOV_SANCTION``,
+  ``APPROVAL_SENSE`` or ``NON_GOV_CONTEXT`` in ``sanction_cues.py``.
+- a new *modality* word (denial, call, threat, plan, recollection), for either event type:
+  ``MODAL_BEFORE`` in ``modality.py``.
+- a new *authority, programme or country name* for the extracted fields: ``extract.py``.
+"""
