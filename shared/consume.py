@@ -3,72 +3,126 @@
 FastStream leaves a failed message pending and never reads it again by itself, so every
 group gets a second subscriber that claims entries idle for too long (XAUTOCLAIM) and,
 past a delivery cap, moves them to ``newsalert:dlq`` with the reason.
+
+FastStream never decodes an entry here: its parser fails on entries it cannot decode (a
+non-UTF-8 field name, say) before any handler runs, which would leave them pending for ever.
+Both subscribers get placeholders instead, and each entry is decoded here, where every
+failure is dead-lettered with a reason that names what was wrong.
 """
 
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
-from faststream.redis import BinaryMessageFormatV1, RedisBroker, StreamSub
+from faststream.exceptions import NackMessage
+from faststream.redis import RedisBroker, StreamSub
 from faststream.redis.annotations import RedisBatchStreamMessage, RedisStreamMessage
 from pydantic import BaseModel, ValidationError
 from redis.asyncio import Redis
 
-from shared import metrics, streams
+from shared import metrics
 from shared.broker import POLLING_INTERVAL_MS
+from shared.deadletter import Undecodable, dead_letter, describe, entry_payload
 
+__all__ = ["consume", "dead_letter"]
 log = logging.getLogger("newsalert.consume")
 M = TypeVar("M", bound=BaseModel)
 
-
-async def dead_letter(redis: "Redis", *, source: str, group: str, message_id: str,
-                      reason: str, deliveries: int, body: bytes) -> None:
-    """Park a message in the DLQ with why it failed; ``newsalert dlq retry`` puts it back."""
-    await redis.xadd(streams.DLQ, {
-        "source": source, "group": group, "message_id": message_id, "reason": reason[:500],
-        "deliveries": str(deliveries), "failed_at": f"{time.time():.3f}", "__data__": body,
-    }, maxlen=streams.DLQ_MAXLEN, approximate=True)
+# Where the parsers keep the raw entries, and what FastStream parses in their place.
+ENTRIES = "newsalert_entries"
+_PLACEHOLDER = {b"__data__": b"0"}
+Original = Callable[[Mapping[str, Any]], Awaitable[Any]]
 
 
-def _message_id(message: RedisStreamMessage) -> str:
-    ids = message.raw_message.get("message_ids") or [b"?"]
-    return _text(ids[0])
+async def _single_parser(raw: Mapping[str, Any], original: Original) -> Any:
+    """Keep the entry aside and hand FastStream a placeholder it can always parse."""
+    return await original({**raw, "data": _PLACEHOLDER, ENTRIES: [raw["data"]]})
 
 
-def _body(message: RedisStreamMessage) -> bytes:
-    return message.body if isinstance(message.body, bytes) else bytes(message.body)
+async def _batch_parser(raw: Mapping[str, Any], original: Original) -> Any:
+    """The same for a batch: placeholders of the same count, so the metrics stay right."""
+    entries = raw["data"]
+    return await original({**raw, "data": [_PLACEHOLDER] * len(entries), ENTRIES: entries})
+
+
+def _entries(message: RedisStreamMessage | RedisBatchStreamMessage,
+             ) -> list[tuple[str, dict[bytes, bytes]]]:
+    raw = message.raw_message
+    ids = [_text(mid) for mid in raw["message_ids"]]
+    return list(zip(ids, raw[ENTRIES], strict=True))  # type: ignore[literal-required]
 
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def _entry_body(fields: dict[bytes, bytes]) -> bytes:
-    """An entry's payload, unwrapped the way FastStream unwraps a single message."""
+class _Consumer:
+    """Decoding, handling and dead-lettering for one (stream, group)."""
+
+    def __init__(self, *, stream: str, group: str, model: type[M],
+                 handle: Callable[[M], Awaitable[None]], redis: Callable[[], "Redis"]) -> None:
+        self.stream, self.group, self.model = stream, group, model
+        self.handle: Callable[[Any], Awaitable[None]] = handle
+        self.redis = redis
+
+    def decode(self, fields: dict[bytes, bytes]) -> tuple[BaseModel | None, str, bytes]:
+        """(item, "", payload), or (None, reason, payload) when the entry is unusable."""
+        try:
+            body = entry_payload(fields)
+        except Undecodable as exc:
+            return None, f"undecodable entry: {exc}", _best_effort(fields)
+        try:
+            return self.model.model_validate_json(body), "", body
+        except ValidationError as exc:
+            return None, describe(exc, len(body)), body
+
+    async def park(self, mid: str, reason: str, deliveries: int, body: bytes) -> None:
+        """Dead-letter one entry (once: a settled entry is not parked again)."""
+        parked = await dead_letter(self.redis(), source=self.stream, group=self.group,
+                                   message_id=mid, reason=reason, deliveries=deliveries,
+                                   body=body)
+        if parked:
+            log.error("message %s dead-lettered: %s", mid, reason)
+
+    async def process(self, mid: str, fields: dict[bytes, bytes], deliveries: int) -> None:
+        """Decode and handle one entry; a handler error propagates (the entry stays pending)."""
+        item, reason, body = self.decode(fields)
+        if item is None:
+            await self.park(mid, reason, deliveries, body)
+            return
+        started = time.perf_counter()
+        await self.handle(item)
+        metrics.HANDLER_SECONDS.labels(self.group).observe(time.perf_counter() - started)
+
+    async def on_batch(self, message: RedisBatchStreamMessage) -> None:
+        """Handle each entry alone; ack what succeeded, leave what failed to the reclaimer."""
+        done, failed = [], 0
+        for mid, fields in _entries(message):
+            try:
+                await self.process(mid, fields, 1)
+            except Exception:
+                failed += 1
+                log.exception("message %s failed; the reclaimer will retry it", mid)
+                continue
+            done.append(mid)
+        if not failed:
+            return  # FastStream acks the whole batch with one XACK
+        if done:
+            await self.redis().xack(self.stream, self.group, *done)
+        raise NackMessage()  # settles the batch without its XACK: the failed stay pending
+
+    async def on_message(self, message: RedisStreamMessage) -> None:
+        (mid, fields), = _entries(message)
+        await self.process(mid, fields, 1)
+
+
+def _best_effort(fields: dict[bytes, bytes]) -> bytes:
+    """Something to keep in the DLQ for an entry that has no decodable payload."""
     raw = fields.get(b"__data__")
-    if raw is None:
-        raw = json.dumps({k.decode(errors="replace"): v.decode(errors="replace")
-                          for k, v in fields.items()}).encode()
-    return BinaryMessageFormatV1.parse(raw)[0]
-
-
-# Where the batch parser keeps the raw entries, and what FastStream parses in their place.
-ENTRIES = "newsalert_entries"
-_PLACEHOLDER = {b"__data__": b"0"}
-
-
-async def _batch_parser(raw: Mapping[str, Any],
-                        original: Callable[[Mapping[str, Any]], Awaitable[Any]]) -> Any:
-    """Keep the entries aside and hand FastStream placeholders of the same count.
-
-    FastStream's batch parser JSON-decodes and re-encodes every entry, and one non-UTF-8
-    entry fails the whole batch (left pending until the reclaimer runs). The handler
-    decodes each entry itself instead; the count stays right for the metrics.
-    """
-    entries = raw["data"]
-    return await original({**raw, "data": [_PLACEHOLDER] * len(entries), ENTRIES: entries})
+    if raw is not None:
+        return raw
+    return repr({k[:200]: v[:2000] for k, v in list(fields.items())[:50]}).encode()
 
 
 def consume(broker: RedisBroker, *, stream: str, group: str, consumer: str, model: type[M],
@@ -80,50 +134,26 @@ def consume(broker: RedisBroker, *, stream: str, group: str, consumer: str, mode
     ``batch``: read up to ``max_records`` entries per call and ack them with one XACK after
     all were handled; the per-message framework overhead then is paid once per batch.
     """
-
-    async def process(body: bytes, mid: str, deliveries: int) -> None:
-        try:
-            item = model.model_validate_json(body)
-        except ValidationError as exc:
-            reason = f"invalid payload: {exc.error_count()} validation error(s)"
-            await dead_letter(redis(), source=stream, group=group, message_id=mid,
-                              reason=reason, deliveries=deliveries, body=body)
-            log.error("message %s dead-lettered: %s", mid, reason)
-            return
-        started = time.perf_counter()
-        await handle(item)
-        metrics.HANDLER_SECONDS.labels(group).observe(time.perf_counter() - started)
-
-    async def on_batch(message: RedisBatchStreamMessage) -> None:
-        # Items are decoded here, one by one, so a bad one is dead-lettered alone. If a
-        # handler raises, nothing of the batch is acked: the reclaimer redelivers each.
-        raw = message.raw_message
-        entries: list[dict[bytes, bytes]] = raw[ENTRIES]  # type: ignore[literal-required]
-        for mid, fields in zip(raw["message_ids"], entries, strict=True):
-            await process(_entry_body(fields), _text(mid), 1)
-
-    async def on_message(message: RedisStreamMessage) -> None:
-        await process(_body(message), _message_id(message), 1)
-
+    worker = _Consumer(stream=stream, group=group, model=model, handle=handle, redis=redis)
     sub = StreamSub(stream, group=group, consumer=consumer, max_records=max_records,
                     polling_interval=POLLING_INTERVAL_MS, batch=batch)
+    title = f"{group}:{stream}"
     if batch:
-        broker.subscriber(stream=sub, title=f"{group}:{stream}", parser=_batch_parser)(on_batch)
+        broker.subscriber(stream=sub, title=title, parser=_batch_parser)(worker.on_batch)
     else:
-        broker.subscriber(stream=sub, title=f"{group}:{stream}")(on_message)
+        broker.subscriber(stream=sub, title=title, parser=_single_parser)(worker.on_message)
 
     claim = StreamSub(stream, group=group, consumer=f"{consumer}-reclaim",
                       min_idle_time=int(reclaim_idle * 1000), polling_interval=POLLING_INTERVAL_MS)
 
-    @broker.subscriber(stream=claim, title=f"{group}:{stream}:reclaim")
+    @broker.subscriber(stream=claim, title=f"{title}:reclaim", parser=_single_parser)
     async def on_pending(message: RedisStreamMessage) -> None:
+        (mid, fields), = _entries(message)
         deliveries = await message.get_delivery_count()
-        body, mid = _body(message), _message_id(message)
         if deliveries > max_deliveries:
-            await dead_letter(redis(), source=stream, group=group, message_id=mid,
-                              reason=f"failed {deliveries - 1} deliveries", deliveries=deliveries,
-                              body=body)
-            log.error("message %s dead-lettered after %d deliveries", mid, deliveries - 1)
+            _, _, body = worker.decode(fields)
+            await worker.park(mid, f"handler failed {deliveries - 1} deliveries",
+                              deliveries, body)
             return
         log.warning("reclaimed pending message %s (delivery %d)", mid, deliveries)
-        await process(body, mid, deliveries)
+        await worker.process(mid, fields, deliveries)

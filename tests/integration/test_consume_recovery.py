@@ -95,7 +95,7 @@ async def test_failing_handler_retries_then_dead_letters(redis_url: str, redis: 
     finally:
         await broker.stop()
     fields = (await redis.xrange(streams.DLQ))[0][1]
-    assert fields[b"reason"].startswith(b"failed")
+    assert fields[b"reason"].startswith(b"handler failed")
     assert int(fields[b"deliveries"]) > 3
     assert (await redis.xpending(streams.ARTICLES, streams.CLASSIFIER_GROUP))["pending"] == 0
 
@@ -121,19 +121,19 @@ async def test_batch_reader_dead_letters_bad_entries_alone(redis_url: str,
     assert (await redis.xpending(streams.ARTICLES, streams.CLASSIFIER_GROUP))["pending"] == 0
 
 
-async def test_batch_failing_part_way_is_not_acked(redis_url: str, redis: Redis) -> None:
-    """A batch whose handler fails on one entry acks none; the reclaimer redelivers them all."""
+async def test_batch_failing_part_way_acks_the_rest(redis_url: str, redis: Redis) -> None:
+    """A batch whose handler fails on one entry acks the others; only that one is redelivered."""
     seen: list[str] = []
     for n in range(5):
         await redis.xadd(streams.ARTICLES, {"__data__": article(n).model_dump_json()})
     broker = await start_consumer(redis_url, redis, seen, batch=True, fail_once="a2",
                                   idle=0.3)
     try:
-        await wait_until(lambda: _pending_is(redis, 0, after=seen, count=7), within=20)
+        await wait_until(lambda: _pending_is(redis, 0, after=seen, count=5), within=20)
+        await asyncio.sleep(0.8)  # a wrongly unacked entry would be reclaimed by now
     finally:
         await broker.stop()
-    # a0 and a1 were handled before the failure and again after the reclaim: at least once.
-    assert sorted(seen) == ["a0", "a0", "a1", "a1", "a2", "a3", "a4"]
+    assert seen == ["a0", "a1", "a3", "a4", "a2"]
     assert await redis.xlen(streams.DLQ) == 0
 
 

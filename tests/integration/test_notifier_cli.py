@@ -13,8 +13,8 @@ from services.cli import main
 from services.notifier.delivery import DeliveryStore, Job, url_id
 from services.notifier.dispatch import Dispatcher
 from shared import streams
-from shared.broker import make_redis
-from shared.consume import dead_letter
+from shared.broker import ensure_groups, make_redis
+from shared.deadletter import dead_letter
 from shared.loading import load_config
 from shared.schemas import Article, Event
 from tests.pipeline import write_config
@@ -70,9 +70,12 @@ async def _seed_dlq(redis_url: str, url: str) -> None:
                                                  title="Strike"))
     job = Job("desk", url_id(url), event.id, 5, event.model_dump_json())
     await DeliveryStore(redis).dead_letter(job, "HTTP 500", "json")
-    await dead_letter(redis, source=streams.ARTICLES, group=streams.CLASSIFIER_GROUP,
-                      message_id="1-0", reason="failed 8 deliveries", deliveries=9,
-                      body=b'{"id": "art-9"}')
+    await ensure_groups(redis)
+    await redis.xadd(streams.ARTICLES, {"__data__": b'{"id": "art-9"}'}, id="1-0")
+    await redis.xreadgroup(streams.CLASSIFIER_GROUP, "c", {streams.ARTICLES: ">"})
+    assert await dead_letter(redis, source=streams.ARTICLES, group=streams.CLASSIFIER_GROUP,
+                             message_id="1-0", reason="failed 8 deliveries", deliveries=9,
+                             body=b'{"id": "art-9"}')
     await redis.aclose()
 
 
@@ -106,7 +109,9 @@ def test_notifier_dlq_list_and_retry(tmp_path: Path, redis_url: str, webhook_sin
     client = redis_sync.Redis.from_url(redis_url)
     back = cast(list[tuple[bytes, dict[bytes, bytes]]], client.xrange(streams.ARTICLES))
     client.close()
-    assert [fields[b"__data__"] for _, fields in back] == [b'{"id": "art-9"}']
+    # The original entry (id 1-0, settled by dead-lettering) and its re-published copy.
+    assert [fields[b"__data__"] for _, fields in back] == [b'{"id": "art-9"}'] * 2
+    assert back[0][0] == b"1-0"
     assert run(config, "dlq", "retry", "0-1") == 1, "an unknown id is an error"
 
 
