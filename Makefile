@@ -19,8 +19,8 @@ run: $(STAMP)  ## all services in one process on the example config (embedded Re
 test: $(STAMP)  ## the whole suite, unit and integration (starts its own redis-server)
 	$(BIN)/pytest
 
-test-fast: $(STAMP)  ## unit tests only
-	$(BIN)/pytest -m "not integration"
+test-fast: $(STAMP)  ## tests/unit only: no Redis, no service processes, under 30 s
+	$(BIN)/pytest tests/unit
 
 bench: $(STAMP)  ## throughput and memory figures, with baselines run in the same process
 	$(BIN)/python bench/run.py

@@ -3,6 +3,7 @@
 import logging
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 
 import pytest
 import redis as redis_sync
@@ -11,6 +12,29 @@ from redis.asyncio import Redis
 from shared import secrets
 from shared.broker import ensure_groups, make_redis
 from tests.support import HttpServer, RedisServer, Route, free_port, serve
+
+UNIT = Path(__file__).parent / "unit"
+INTEGRATION = Path(__file__).parent / "integration"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Markers follow folders: every test under tests/integration is marked ``integration``.
+
+    ``make test-fast`` runs tests/unit alone and must stay fast and Redis-free, so a unit test
+    that asks for the session's redis-server (directly or through ``redis_url``/``redis``) or
+    marks itself ``integration`` stops the run: it belongs under tests/integration.
+    """
+    misplaced = []
+    for item in items:
+        if item.path.is_relative_to(INTEGRATION):
+            item.add_marker(pytest.mark.integration)
+        elif item.path.is_relative_to(UNIT) and (
+                "redis_server" in getattr(item, "fixturenames", ())
+                or item.get_closest_marker("integration")):
+            misplaced.append(item.nodeid)
+    if misplaced:
+        raise pytest.UsageError("tests under tests/unit must not need Redis; move them to "
+                                "tests/integration: " + ", ".join(misplaced))
 
 
 @pytest.fixture(autouse=True)

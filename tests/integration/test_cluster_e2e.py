@@ -15,7 +15,7 @@ from services.cli import main
 from tests.pipeline import compose_services, write_config
 from tests.support import HttpServer, Route
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 OUTLETS = ("Alpha Wire", "Beta News", "Gamma Post", "Delta Times", "Epsilon Daily")
 HARBOUR = [
     ("Missile strike hits Port Kessler harbour in Norland, killing four",

@@ -4,7 +4,6 @@ import asyncio
 import json
 import time
 
-import pytest
 from faststream.redis import RedisBroker
 from redis.asyncio import Redis
 
@@ -12,8 +11,6 @@ from shared import streams
 from shared.broker import make_broker
 from shared.consume import consume
 from shared.schemas import Article
-
-pytestmark = pytest.mark.integration
 
 
 def article(n: int) -> Article:

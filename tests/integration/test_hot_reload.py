@@ -4,15 +4,12 @@ import asyncio
 import time
 from pathlib import Path
 
-import pytest
-
 from services.classifier.app import ClassifierService
 from services.notifier.app import NotifierService
 from shared.loading import load_config
 from shared.reload import ConfigWatcher
 from shared.schemas import Article
 
-pytestmark = pytest.mark.integration
 BASE = """
 watch:
   - {name: topic-a, any: ["Fly Baghdad"]}

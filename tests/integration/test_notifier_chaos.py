@@ -21,7 +21,7 @@ from shared.schemas import Article, Event, Evidence, Tag
 from tests.pipeline import compose_command, start, stop, write_config
 from tests.support import HttpServer, Route, json_bodies
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 EVENTS = 1000
 SINK_DELAY = 0.003
 DRAIN_LIMIT = 60.0

@@ -20,8 +20,6 @@ from shared.schemas import Article, Event
 from tests.pipeline import write_config
 from tests.support import HttpServer, Route, json_bodies
 
-pytestmark = pytest.mark.integration
-
 
 def cli_config(tmp_path: Path, redis_url: str, sub_urls: dict[str, list[str]]) -> Path:
     """A config file whose redis.url is the test Redis."""

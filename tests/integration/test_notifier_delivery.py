@@ -13,7 +13,6 @@ from shared.config import AppConfig, NotifierSettings, Subscription
 from shared.schemas import Article, Event, Evidence, Tag
 from tests.support import HttpServer, Route
 
-pytestmark = pytest.mark.integration
 FAST = NotifierSettings(max_attempts=4, retry_base=0.05, retry_max=0.2, timeout=5,
                         circuit_open=0.1)
 

@@ -18,7 +18,6 @@ from shared.config import AppConfig, Digest, NotifierSettings, QuietHours, Subsc
 from shared.schemas import Article, Event, Evidence, Tag
 from tests.support import smtp_server
 
-pytestmark = pytest.mark.integration
 T0 = datetime(2024, 6, 3, 12, 0, tzinfo=UTC)
 HOSTILE = '<script>alert(1)</script> <a href="https://evil.example">x</a>'
 

@@ -28,7 +28,6 @@ from shared.schemas import Article, Event, Evidence, Tag
 from tests.pipeline import write_config
 from tests.support import HttpServer, Route
 
-pytestmark = pytest.mark.integration
 PASSWORD = "PwSecret-83hd7"
 PATH_TOKEN = "PathTok-x9q2m4"
 HEADER = "HdrTok-k3j5l7"

@@ -16,7 +16,7 @@ from shared.schemas import Article
 from tests.pipeline import compose_command, start, stop, write_config
 from tests.support import HttpServer, Route, free_port, json_bodies
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 SEED = (Path(__file__).resolve().parents[1] / "fixtures" / "seed_feed.xml").read_bytes()
 APPS = ("classifier", "notifier", "poller")
 TAGGED, UNTAGGED = 4, 3

@@ -15,7 +15,7 @@ from shared.schemas import Article
 from tests.pipeline import start, stop, write_config
 from tests.support import HttpServer, RedisServer, free_port
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 # What `newsalert <service>` does once services/cli.py returns shared.ops.exit_code().
 RUNNER = ("import asyncio, importlib, sys\n"
           "from shared.loading import load_config\n"

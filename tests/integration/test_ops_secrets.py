@@ -15,7 +15,7 @@ from shared.schemas import Article
 from tests.pipeline import compose_command, start, stop, write_config
 from tests.support import RedisServer, free_port
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 HOOK_SECRET = "hook-s3cret-7f3a9c"
 REDIS_PASSWORD = "redis-pw-91b2e4d"
 APPS = ("classifier", "notifier", "poller")

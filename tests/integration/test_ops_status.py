@@ -18,7 +18,7 @@ from shared.schemas import Article
 from tests.pipeline import compose_command, start, stop, write_config
 from tests.support import HttpServer, Route, free_port
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 SEED = (Path(__file__).resolve().parents[1] / "fixtures" / "seed_feed.xml").read_bytes()
 
 

@@ -12,7 +12,7 @@ from shared import streams
 from tests.pipeline import compose_command, compose_services, start, stop, write_config
 from tests.support import HttpServer, Route, json_bodies
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 SEED = (Path(__file__).resolve().parents[1] / "fixtures" / "seed_feed.xml").read_bytes()
 
 

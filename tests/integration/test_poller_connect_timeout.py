@@ -10,8 +10,6 @@ import pytest
 from services.poller.fetch import fetch_feed, make_client
 from shared.config import PollerSettings
 
-pytestmark = pytest.mark.integration
-
 
 @pytest.fixture(name="full_backlog")
 def _full_backlog() -> Iterator[int]:

@@ -17,7 +17,6 @@ from shared import streams
 from shared.config import Feed, PollerSettings
 from tests.support import HttpServer, Route, open_poller
 
-pytestmark = pytest.mark.integration
 SETTINGS = PollerSettings(allow_private_hosts=["127.0.0.1"], timeout=5, failure_threshold=3)
 CHANNEL = "<ttl>120</ttl><skipHours><hour>6</hour><hour>7</hour></skipHours>"
 

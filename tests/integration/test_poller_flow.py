@@ -11,7 +11,6 @@ from shared import streams
 from shared.config import Feed, PollerSettings
 from tests.support import HttpServer, Route, open_poller
 
-pytestmark = pytest.mark.integration
 SETTINGS = PollerSettings(allow_private_hosts=["127.0.0.1"], timeout=5, failure_threshold=3)
 
 

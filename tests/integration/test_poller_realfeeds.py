@@ -11,7 +11,6 @@ from shared import streams
 from shared.config import Feed, PollerSettings
 from tests.support import SHARED_DATA, HttpServer, Route, open_poller
 
-pytestmark = pytest.mark.integration
 FEEDS = sorted(p for p in (SHARED_DATA / "feeds").glob("*") if p.is_file())
 SETTINGS = PollerSettings(allow_private_hosts=["127.0.0.1"], timeout=10)
 

@@ -6,13 +6,10 @@ import math
 import time
 from collections.abc import Callable
 
-import pytest
-
 from services.poller.app import PollerService
 from shared.config import AppConfig, Feed, PollerSettings
 from tests.support import HttpServer, Route
 
-pytestmark = pytest.mark.integration
 INTERVAL, RUN, SLOW = 3.0, 7.0, 0.5
 DOC = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
        b"<item><guid>a</guid><title>Alpha</title></item></channel></rss>")

@@ -24,8 +24,6 @@ from tests.integration.test_pipeline_e2e import _assert_one_alert, _config, _fee
 from tests.pipeline import SERVICES, compose_services, write_config
 from tests.support import HttpServer, RedisClusterServers, Route
 
-pytestmark = pytest.mark.integration
-
 
 @pytest.fixture(scope="session", name="redis_cluster")
 def _redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisClusterServers]:
