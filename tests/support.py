@@ -1,20 +1,62 @@
 """Test helpers: a real redis-server, local HTTP servers and webhook sinks."""
 
+import asyncio
 import contextlib
+import inspect
 import json
 import socket
 import subprocess
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import redis as redis_sync
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+T = TypeVar("T")
+POLL = 0.05  # seconds between checks: fast enough to add no visible delay, light on 2 cores
+
+
+async def eventually(check: Callable[[], T] | Callable[[], Awaitable[T]], within: float = 10.0,
+                     *, what: str = "the condition", detail: Callable[[], str] | None = None,
+                     ) -> T:
+    """Poll ``check`` (plain or async) until it returns a truthy value; return that value.
+
+    After ``within`` seconds it fails with what never happened, the last value seen and
+    ``detail()`` (e.g. a service log), instead of a bare timeout. It sleeps between checks
+    with asyncio, so servers on the test's own loop keep running.
+    """
+    deadline = time.monotonic() + within
+    while True:
+        value = check()
+        if inspect.isawaitable(value):
+            value = await value
+        if value:
+            return value  # type: ignore[return-value]
+        if time.monotonic() >= deadline:
+            raise AssertionError(_timed_out(what, within, value, detail))
+        await asyncio.sleep(POLL)
+
+
+def eventually_sync(check: Callable[[], T], within: float = 10.0, *,
+                    what: str = "the condition", detail: Callable[[], str] | None = None) -> T:
+    """``eventually`` for plain tests that drive processes and threads without an event loop."""
+    deadline = time.monotonic() + within
+    while not (value := check()):
+        if time.monotonic() >= deadline:
+            raise AssertionError(_timed_out(what, within, value, detail))
+        time.sleep(POLL)
+    return value
+
+
+def _timed_out(what: str, within: float, value: object,
+               detail: Callable[[], str] | None) -> str:
+    message = f"{what}: still false after {within:g} s (last value {value!r})"
+    return message + ("\n" + detail() if detail else "")
 
 
 def free_port() -> int:

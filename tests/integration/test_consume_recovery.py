@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-import time
 
 from faststream.redis import RedisBroker
 from redis.asyncio import Redis
@@ -11,21 +10,12 @@ from shared import streams
 from shared.broker import make_broker
 from shared.consume import consume
 from shared.schemas import Article
+from tests.support import eventually
 
 
 def article(n: int) -> Article:
     """A minimal valid article."""
     return Article(id=f"a{n}", feed="wire", title=f"Item {n}")
-
-
-async def wait_until(check: "asyncio.Future[bool] | object", within: float = 10.0) -> None:
-    """Poll an async predicate until it holds."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if await check():  # type: ignore[operator]
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 async def start_consumer(redis_url: str, redis: Redis, seen: list[str], *, fail: bool = False,
@@ -55,8 +45,8 @@ async def test_poison_message_goes_to_dlq(redis_url: str, redis: Redis) -> None:
     await redis.xadd(streams.ARTICLES, {"__data__": article(1).model_dump_json()})
     broker = await start_consumer(redis_url, redis, seen)
     try:
-        await wait_until(lambda: _dlq_len(redis, 1))
-        await wait_until(lambda: _done(seen, 1))
+        await eventually(lambda: _dlq_len(redis, 1), what="1 in the DLQ")
+        await eventually(lambda: _done(seen, 1), what="1 handled")
     finally:
         await broker.stop()
     entries = await redis.xrange(streams.DLQ)
@@ -75,7 +65,7 @@ async def test_dead_consumers_pending_messages_are_reclaimed(redis_url: str,
     await redis.xreadgroup(streams.CLASSIFIER_GROUP, "dead", {streams.ARTICLES: ">"}, count=5)
     broker = await start_consumer(redis_url, redis, seen)
     try:
-        await wait_until(lambda: _done(seen, 5))
+        await eventually(lambda: _done(seen, 5), what="5 handled")
     finally:
         await broker.stop()
     assert sorted(seen) == [f"a{n}" for n in range(5)]
@@ -88,7 +78,7 @@ async def test_failing_handler_retries_then_dead_letters(redis_url: str, redis: 
     await redis.xadd(streams.ARTICLES, {"__data__": article(7).model_dump_json()})
     broker = await start_consumer(redis_url, redis, seen, fail=True, idle=0.2)
     try:
-        await wait_until(lambda: _dlq_len(redis, 1), within=20)
+        await eventually(lambda: _dlq_len(redis, 1), within=20, what="1 in the DLQ")
     finally:
         await broker.stop()
     fields = (await redis.xrange(streams.DLQ))[0][1]
@@ -108,8 +98,8 @@ async def test_batch_reader_dead_letters_bad_entries_alone(redis_url: str,
     broker = await start_consumer(redis_url, redis, seen, batch=True)
     try:
         await broker.publish(article(2), stream=streams.ARTICLES)  # FastStream's binary format
-        await wait_until(lambda: _done(seen, 3))
-        await wait_until(lambda: _dlq_len(redis, 2))
+        await eventually(lambda: _done(seen, 3), what="3 handled")
+        await eventually(lambda: _dlq_len(redis, 2), what="2 in the DLQ")
     finally:
         await broker.stop()
     assert seen == ["a0", "a1", "a2"]
@@ -126,7 +116,8 @@ async def test_batch_failing_part_way_acks_the_rest(redis_url: str, redis: Redis
     broker = await start_consumer(redis_url, redis, seen, batch=True, fail_once="a2",
                                   idle=0.3)
     try:
-        await wait_until(lambda: _pending_is(redis, 0, after=seen, count=5), within=20)
+        await eventually(lambda: _pending_is(redis, 0, after=seen, count=5), within=20,
+                         what="5 handled and none pending")
         await asyncio.sleep(0.8)  # a wrongly unacked entry would be reclaimed by now
     finally:
         await broker.stop()

@@ -1,7 +1,5 @@
 """Config edits reach running services within 5 s; invalid edits keep the previous config."""
 
-import asyncio
-import time
 from pathlib import Path
 
 from services.classifier.app import ClassifierService
@@ -9,6 +7,7 @@ from services.notifier.app import NotifierService
 from shared.loading import load_config
 from shared.reload import ConfigWatcher
 from shared.schemas import Article
+from tests.support import eventually
 
 BASE = """
 watch:
@@ -17,16 +16,6 @@ subscriptions:
   - {name: desk, urls: ["json://127.0.0.1:9/hook"], tags: [military_strike, topic-a]}
 """
 ARTICLE = Article(id="x", feed="wire", title="Fly Baghdad adds routes to Erbil and Basra")
-
-
-async def wait_for(predicate: "object", within: float) -> float:
-    """Seconds until ``predicate()`` holds; fails after ``within`` seconds."""
-    started = time.monotonic()
-    while not predicate():  # type: ignore[operator]
-        if time.monotonic() - started > within:
-            raise AssertionError("not applied in time")
-        await asyncio.sleep(0.05)
-    return time.monotonic() - started
 
 
 def _tags(service: ClassifierService) -> list[str]:
@@ -45,12 +34,12 @@ async def test_watch_list_edit_applies_and_bad_edit_is_rejected(tmp_path: Path,
     try:
         assert _tags(service) == ["topic-a"]
         path.write_text(BASE.replace("topic-a", "topic-b"))
-        assert await wait_for(lambda: _tags(service) == ["topic-b"], within=5) < 5
+        await eventually(lambda: _tags(service) == ["topic-b"], within=5,
+                         what="the new watch topic applied")
         path.write_text(BASE.replace("topic-a", "topic-c").replace(
             'any: ["Fly Baghdad"]', "regex: ['(unclosed']"))
-        await asyncio.sleep(1.0)
+        await eventually(lambda: watcher.errors >= 1, within=5, what="the broken edit rejected")
         assert _tags(service) == ["topic-b"], "an invalid edit keeps the previous watch list"
-        assert watcher.errors >= 1
     finally:
         await watcher.stop()
         await service.stop()
@@ -66,9 +55,10 @@ async def test_subscription_edit_applies_and_bad_url_is_rejected(tmp_path: Path,
     watcher.start()
     try:
         path.write_text(BASE.replace("name: desk", "name: desk-two"))
-        await wait_for(lambda: service.config.subscriptions[0].name == "desk-two", within=5)
+        await eventually(lambda: service.config.subscriptions[0].name == "desk-two", within=5,
+                         what="the renamed subscription applied")
         path.write_text(BASE.replace("json://127.0.0.1:9/hook", "nosuchscheme://x"))
-        await asyncio.sleep(1.0)
+        await eventually(lambda: watcher.errors >= 1, within=5, what="the bad URL rejected")
         assert service.config.subscriptions[0].name == "desk-two"
         assert service.config.subscriptions[0].urls == ["json://127.0.0.1:9/hook"]
     finally:

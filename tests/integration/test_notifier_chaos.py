@@ -19,7 +19,7 @@ from redis.asyncio import Redis
 from shared import streams
 from shared.schemas import Article, Event, Evidence, Tag
 from tests.pipeline import compose_command, start, stop, write_config
-from tests.support import HttpServer, Route, json_bodies
+from tests.support import HttpServer, Route, eventually, json_bodies
 
 pytestmark = pytest.mark.slow
 EVENTS = 1000
@@ -74,16 +74,6 @@ async def pending(redis: Redis) -> int:
     return int(info["pending"])
 
 
-async def wait_for(check: Callable[[], bool], within: float) -> bool:
-    """Poll a predicate without blocking the sink's threads; its final value."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        await asyncio.sleep(0.05)
-    return check()
-
-
 def notifier_config(tmp_path: Path, sink: HttpServer) -> Path:
     """Config file of the notifier process: one strike subscription to the sink."""
     return write_config(tmp_path / "config.yaml", {
@@ -107,7 +97,8 @@ async def test_notifier_sigkill_loses_nothing(
     await publish(redis, EVENTS)
     first = start(compose_command("notifier"), config, log, env)
     try:
-        assert await wait_for(lambda: len(sink.requests) > 0, 30), log.read_text()
+        await eventually(lambda: len(sink.requests) > 0, 30, what="a first send",
+                         detail=log.read_text)
         await asyncio.sleep(rng.uniform(0.2, 1.5))
         first.kill()
         sends_in_flight = counter.now
@@ -119,20 +110,21 @@ async def test_notifier_sigkill_loses_nothing(
     second = start(compose_command("notifier"), config, log, env)
     restarted = time.monotonic()
     try:
-        done = await wait_for(lambda: len(set(delivered(sink))) >= EVENTS, DRAIN_LIMIT)
+        await eventually(lambda: len(set(delivered(sink))) >= EVENTS, DRAIN_LIMIT,
+                         what="every event delivered after the restart",
+                         detail=lambda: f"lost {EVENTS - len(set(delivered(sink)))} events\n"
+                                        f"{log.read_text()[-3000:]}")
         drain = time.monotonic() - restarted
-        settled = await wait_until_settled(redis)
+        await eventually(lambda: settled(redis), 10, what="no pending entries or retries left")
     finally:
         code = stop(second)
     got = delivered(sink)
     duplicates = len(got) - len(set(got))
     print(f"seed={seed} sent_before_kill={before} in_flight={in_flight} "
           f"duplicates={duplicates} drain={drain:.1f}s")
-    assert done, f"lost {EVENTS - len(set(got))} events\n{log.read_text()[-3000:]}"
     assert set(got) == set(range(EVENTS))
     assert duplicates <= in_flight
     assert drain <= DRAIN_LIMIT
-    assert settled == (0, 0), "pending entries or retries left"
     assert await redis.xlen(streams.DLQ) == 0
     assert code == 0
 
@@ -153,29 +145,24 @@ async def test_notifier_sigterm_finishes_in_flight_send(
     env = {"NEWSALERT_REDIS__URL": redis_url}
     await publish(redis, 5)
     first = start(compose_command("notifier"), config, log, env)
-    assert await wait_for(lambda: len(sink.requests) > 0, 30), log.read_text()
+    await eventually(lambda: len(sink.requests) > 0, 30, what="a first send", detail=log.read_text)
     began = time.monotonic()
     code = await asyncio.to_thread(stop, first)
     stopped_in = time.monotonic() - began
     sent_before = len(sink.requests)
     second = start(compose_command("notifier"), config, log, env)
     try:
-        assert await wait_for(lambda: len(set(delivered(sink))) >= 5, 30), log.read_text()
-        settled = await wait_until_settled(redis)
+        await eventually(lambda: len(set(delivered(sink))) >= 5, 30,
+                         what="every event delivered after the restart", detail=log.read_text)
+        await eventually(lambda: settled(redis), 10, what="no pending entries or retries left")
     finally:
         assert stop(second) == 0
     got = delivered(sink)
     print(f"sigterm: stopped in {stopped_in:.1f}s after {sent_before} send(s), total {len(got)}")
     assert code == 0 and stopped_in < 12
     assert sorted(got) == list(range(5)), "every event exactly once"
-    assert settled == (0, 0)
 
 
-async def wait_until_settled(redis: Redis, within: float = 10) -> tuple[int, int]:
-    """(XPENDING count, retry jobs) once both reach 0, or their values at the deadline."""
-    deadline = time.monotonic() + within
-    while True:
-        state = (await pending(redis), int(await redis.zcard(streams.key("retry"))))
-        if state == (0, 0) or time.monotonic() > deadline:
-            return state
-        await asyncio.sleep(0.1)
+async def settled(redis: Redis) -> bool:
+    """No entry of the notifier group is pending and no retry job is scheduled."""
+    return await pending(redis) == 0 and await redis.zcard(streams.key("retry")) == 0
