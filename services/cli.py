@@ -69,6 +69,15 @@ def cmd_service(args: argparse.Namespace) -> int:
     return _serve(factory(config, url))
 
 
+def cmd_web(args: argparse.Namespace) -> int:
+    """``newsalert web``: the dashboard, API and alert feeds (what compose runs)."""
+    from services.web.app import serve
+
+    config = _config(args)
+    configure_logging(config.log_level)
+    return serve(config, _redis_url(config))
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """``newsalert run``: the three services in one process, Redis embedded if none is set."""
     from services.classifier import app as classifier
@@ -87,6 +96,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         app = make_app(broker)
         for service in (notifier, classifier, poller):
             service.register(broker, app, config, url)
+        if config.web.enabled:
+            from services.web.app import register as register_web
+
+            register_web(app, config, url)
         attach_ops(app, broker, service="run", config=config, redis_url=url)
         return _serve(app)
     finally:
@@ -120,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     poller.set_defaults(func=cmd_service)
     for name in ("classifier", "notifier"):
         sub.add_parser(name, parents=[common], help=f"the {name}").set_defaults(func=cmd_service)
+    sub.add_parser("web", parents=[common], help="the dashboard, HTTP API and alert feeds"
+                   ).set_defaults(func=cmd_web)
     check = sub.add_parser("check-config", parents=[common], help="validate a config file")
     check.add_argument("path", nargs="?", type=Path)
     check.set_defaults(func=cmd_check_config)

@@ -28,6 +28,7 @@ KEY_PREFIX = "newsalert:"
 # marks are written in one script with the XADD, so their tag is the stream's own name.
 NOTIFIER_SLOT = "newsalert:notifier"  # retry schedule + digests (one MULTI moves between them)
 STORY_SLOT = "newsalert:cluster"  # the story-cluster store: its scripts touch all of its keys
+HISTORY_SLOT = "newsalert:history"  # alert history: one script writes a record and its indexes
 SLOT_OF: dict[str, str] = {
     "seen": ARTICLES,
     "retry": NOTIFIER_SLOT,

@@ -16,6 +16,7 @@ from shared import streams
 from shared.broker import consumer_name, ensure_groups, make_app, make_broker, make_redis
 from shared.config import AppConfig
 from shared.consume import consume
+from shared.history import HistoryStore
 from shared.loading import ConfigError
 from shared.ops import attach_ops
 from shared.reload import ConfigWatcher
@@ -60,7 +61,11 @@ class NotifierService:
     def get_dispatcher(self) -> Dispatcher:
         """The dispatcher (built on first use so it binds to the running loop)."""
         if self.dispatcher is None:
-            self.dispatcher = Dispatcher(self.config, DeliveryStore(self.redis()))
+            settings = self.config.history
+            history = (HistoryStore(self.redis(), settings.retention) if settings.enabled
+                       else None)
+            self.dispatcher = Dispatcher(self.config, DeliveryStore(self.redis()),
+                                         history=history)
         return self.dispatcher
 
     async def on_event(self, event: Event) -> None:

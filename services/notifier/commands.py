@@ -94,7 +94,7 @@ async def _dlq_retry(config: AppConfig, ids: list[str], everything: bool) -> int
         for mid, fields in entries:
             if not everything and mid.decode() not in ids:
                 continue
-            await _requeue(redis, store, {k.decode(): v for k, v in fields.items()})
+            await requeue(redis, store, {k.decode(): v for k, v in fields.items()})
             await redis.xdel(streams.DLQ, mid)
             retried += 1
     finally:
@@ -103,7 +103,8 @@ async def _dlq_retry(config: AppConfig, ids: list[str], everything: bool) -> int
     return 0 if retried or everything else 1
 
 
-async def _requeue(redis: "Redis", store: DeliveryStore, fields: dict[str, bytes]) -> None:
+async def requeue(redis: "Redis", store: DeliveryStore, fields: dict[str, bytes]) -> None:
+    """Put one DLQ entry back: a delivery on the retry schedule, a message on its stream."""
     source = fields["source"].decode()
     body = fields["__data__"]
     if source == "delivery":

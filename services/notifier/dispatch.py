@@ -10,12 +10,15 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import cast
 
+from redis.exceptions import RedisError
+
 from services.notifier import routes
 from services.notifier.channels import SendOutcome, privacy_url, send
 from services.notifier.delivery import DeliveryStore, Job, backoff, url_id
 from services.notifier.render import Rendered, channel_kind, render_digest, render_event
 from shared import metrics, streams
 from shared.config import AppConfig, Subscription
+from shared.history import HistoryStore
 from shared.schemas import Event
 
 log = logging.getLogger("newsalert.notifier")
@@ -43,6 +46,8 @@ class Dispatcher:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     # Set on shutdown: claimed retries not yet started go back to the schedule at once.
     stopping: bool = False
+    # The alert history the web dashboard reads (None: history disabled).
+    history: HistoryStore | None = None
 
     def _count(self, name: str) -> None:
         self.counts[name] = self.counts.get(name, 0) + 1
@@ -57,6 +62,8 @@ class Dispatcher:
     async def on_event(self, event: Event) -> None:
         """Deliver or hold an event for every matching subscription; failures are scheduled."""
         payload = event.model_dump_json()
+        if self.history is not None:
+            await _noted(self.history.record(event))
         attempts = []
         for sub in self.config.subscriptions:
             tags = routes.matches(sub, event)
@@ -74,6 +81,8 @@ class Dispatcher:
         await self.store.redis.zadd(streams.key("digest", sub.name),
                                     {payload: self.clock().timestamp()}, nx=True)
         self._count("held")
+        for kind in dict.fromkeys(channel_kind(u) for u in sub.urls):
+            await self._note(Job(sub.name, "", event.id, 1, ""), kind, "held")
 
     async def attempt(self, job: Job, url: str) -> str:
         """Send one delivery once; record success, or schedule a retry, or dead-letter it.
@@ -93,6 +102,7 @@ class Dispatcher:
             health.failures = 0
             await self.store.mark(job.subscription, job.event_id, job.url_id, "sent")
             self._count("delivered")
+            await self._note(job, channel_kind(url), "sent")
             await metrics.delivered(self.store.redis, job.event_id, job.subscription,
                                     channel_kind(url), job.event_json, job.kind)
             log.info("delivered", extra={"subscription": job.subscription,
@@ -115,6 +125,7 @@ class Dispatcher:
         if job.attempt >= settings.max_attempts:
             await self.store.dead_letter(job, outcome.detail, channel_kind(url))
             self._count("dead_lettered")
+            await self._note(job, channel_kind(url), "dead")
             metrics.delivery(channel_kind(url), "dead_lettered")
             log.error("delivery dead-lettered after %d attempts: %s", job.attempt,
                       outcome.detail, extra=extra)
@@ -123,9 +134,20 @@ class Dispatcher:
         await self.store.schedule(Job(job.subscription, job.url_id, job.event_id, job.attempt + 1,
                                       job.event_json, job.kind), delay)
         self._count("retried")
+        await self._note(job, channel_kind(url), "retrying")
         metrics.delivery(channel_kind(url), "retried")
         log.warning("delivery failed (attempt %d), retry in %.1f s: %s", job.attempt, delay,
                     outcome.detail, extra=extra)
+
+    async def _note(self, job: Job, channel: str, outcome: str) -> None:
+        """Record a delivery outcome in the history (each event of a digest)."""
+        if self.history is None:
+            return
+        ids = [job.event_id]
+        if job.kind == "digest":
+            ids = [str(e.get("id", "")) for e in json.loads(job.event_json)]
+        for event_id in ids:
+            await _noted(self.history.delivery(event_id, job.subscription, channel, outcome))
 
     async def retry_due(self) -> int:
         """Run the retries that are due; returns how many were taken."""
@@ -190,6 +212,14 @@ def thread_headers(cluster_id: str, is_update: bool) -> tuple[tuple[str, str], .
     """
     root = f"<cluster-{re.sub(r'[^A-Za-z0-9._-]', '', cluster_id)[:64]}@newsalert.invalid>"
     return (("References", root), ("In-Reply-To", root)) if is_update else (("References", root),)
+
+
+async def _noted(write: Awaitable[object]) -> None:
+    # The alert itself matters more than its history line: a failed write is logged, not raised.
+    try:
+        await write
+    except RedisError as exc:
+        log.warning("could not record alert history: %s", type(exc).__name__)
 
 
 def _from_ts(raw: bytes | None) -> datetime | None:

@@ -1,4 +1,4 @@
-"""CLI commands of the poller: ``feeds import FILE.opml`` and ``feeds list [--json]``."""
+"""CLI commands of the poller: ``feeds import FILE.opml``, ``feeds list``, ``feeds export``."""
 
 import argparse
 import asyncio
@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from services.poller.opml import OpmlError, import_opml
+from services.poller.opml_export import export_opml
 from services.poller.state import FeedState, PollerStore, feed_id
 from shared.broker import make_redis
 from shared.config import AppConfig, default_path
@@ -94,6 +95,13 @@ def cmd_feeds_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_feeds_export(args: argparse.Namespace) -> int:
+    """Print the configured feeds as an OPML document."""
+    sys.stdout.buffer.write(export_opml(load_config(_config_path(args))) + b"\n")
+    sys.stdout.flush()
+    return 0
+
+
 def add_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]",
                  common: argparse.ArgumentParser) -> None:
     """Register ``feeds import`` and ``feeds list`` (``common`` carries ``--config``)."""
@@ -106,3 +114,6 @@ def add_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]",
     listing = actions.add_parser("list", parents=[common], help="each feed's health")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
     listing.set_defaults(func=cmd_feeds_list)
+    export = actions.add_parser("export", parents=[common],
+                                help="print the configured feeds as OPML (for a feed reader)")
+    export.set_defaults(func=cmd_feeds_export)

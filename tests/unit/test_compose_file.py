@@ -17,8 +17,9 @@ def _compose() -> dict[str, Any]:
 
 
 def test_services_present(compose: dict[str, Any]) -> None:
-    """compose defines redis and the three services, each with a newsalert command."""
-    assert set(compose["services"]) == {"redis", *APPS}
+    """compose defines redis, the three services and the web dashboard, each a newsalert command."""
+    assert set(compose["services"]) == {"redis", "web", *APPS}
+    assert compose["services"]["web"]["command"] == ["newsalert", "web"]
     for name in APPS:
         assert compose["services"][name]["command"] == ["newsalert", name]
 
@@ -36,6 +37,16 @@ def test_app_policies(compose: dict[str, Any], name: str) -> None:
     assert svc["environment"]["NEWSALERT_CONFIG"] == "/etc/newsalert/config.yaml"
     assert "container_name" not in svc, "a fixed name would break --scale"
     assert "ports" not in svc
+
+
+def test_web_service(compose: dict[str, Any]) -> None:
+    """The web service is locked down like the others, needs a login, publishes loopback only."""
+    web = compose["services"]["web"]
+    assert web["read_only"] is True and "no-new-privileges:true" in web["security_opt"]
+    assert web["environment"]["NEWSALERT_WEB__HOST"] == "0.0.0.0"
+    assert "WEB_PASSWORD" in web["environment"]["NEWSALERT_WEB__USERS"]
+    assert web["ports"] == ["127.0.0.1:8080:8080"]
+    assert "8080/healthz" in " ".join(web["healthcheck"]["test"])
 
 
 def test_redis_policies(compose: dict[str, Any]) -> None:

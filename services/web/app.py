@@ -1,0 +1,112 @@
+"""Web service: dashboard pages, the HTTP API and alert feeds over the alert history."""
+
+import asyncio
+import contextlib
+import logging
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+
+import uvicorn
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+from faststream import FastStream
+
+from services.web import api, pages
+from services.web.auth import Guard
+from shared.broker import make_redis
+from shared.config import AppConfig
+
+log = logging.getLogger("newsalert.web")
+STATIC = Path(__file__).parent / "static"
+# No inline script or style anywhere: a title that slips through escaping still cannot run.
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
+           "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
+           "Cross-Origin-Opener-Policy": "same-origin"}
+
+
+def create_app(config: AppConfig, redis_url: str) -> FastAPI:
+    """The ASGI app; its Redis client lives as long as the app's lifespan."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.redis = make_redis(redis_url, cluster=config.redis.cluster)
+        try:
+            yield
+        finally:
+            await app.state.redis.aclose()
+
+    app = FastAPI(title="newsalert", version="1", lifespan=lifespan, docs_url=None,
+                  redoc_url=None, openapi_url="/api/openapi.json",
+                  description="Alert history, feed health and the DLQ of a newsalert pipeline.")
+    app.state.config = config
+    app.state.guard = Guard(config.web)
+
+    @app.middleware("http")
+    async def security_headers(request: Request,
+                               call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
+
+
+class EmbeddedServer(uvicorn.Server):
+    """A uvicorn server that leaves signals to its host (FastStream handles Ctrl-C)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def server(config: AppConfig, redis_url: str, embedded: bool = False) -> uvicorn.Server:
+    """A uvicorn server for the app on ``web.host:web.port``."""
+    settings = uvicorn.Config(create_app(config, redis_url), host=config.web.host,
+                              port=config.web.port, log_config=None, access_log=False,
+                              server_header=False, lifespan="on")
+    return (EmbeddedServer if embedded else uvicorn.Server)(settings)
+
+
+def serve(config: AppConfig, redis_url: str) -> int:
+    """``newsalert web``: serve until Ctrl-C / SIGTERM."""
+    log.info("dashboard on http://%s:%d/", config.web.host, config.web.port)
+    server(config, redis_url).run()
+    return 0
+
+
+def register(app: FastStream, config: AppConfig, redis_url: str) -> None:
+    """Run the dashboard inside ``newsalert run``, stopping with the other services."""
+    web = server(config, redis_url, embedded=True)
+    tasks: list[asyncio.Task[None]] = []
+
+    async def start() -> None:
+        # Bind first: uvicorn exits the whole process when it cannot, and a busy port must
+        # not stop the alerts; it costs the dashboard only, with one clear log line.
+        try:
+            sock = socket.create_server((config.web.host, config.web.port))
+        except OSError as exc:
+            log.error("dashboard not started: cannot listen on %s:%d: %s", config.web.host,
+                      config.web.port, exc.strerror)
+            return
+        log.info("dashboard on http://%s:%d/", config.web.host, sock.getsockname()[1])
+        tasks.append(asyncio.create_task(web.serve(sockets=[sock]), name="web"))
+
+    async def stop() -> None:
+        web.should_exit = True
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app.on_startup(start)
+    app.on_shutdown(stop)
