@@ -12,19 +12,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.eval_pool import data_dir
 from bench.results import record, table
 from services.classifier.classify import classify_article
 from services.classifier.clustering.cluster import Clusterer, apply_cluster
-from services.classifier.clustering.evaluation import article, evaluate, pool_rows, shared_data
+from services.classifier.clustering.evaluation import article, evaluate, pool_rows
 from services.classifier.clustering.memory_store import MemoryStore
 from services.classifier.clustering.model import Thresholds
+from shared.config import ClusterSettings
 from shared.schemas import Article, Event
 
 ROUNDS = 3
+LABELS = Path(__file__).resolve().parent / "data" / "clusters.jsonl"
+SETTINGS = ClusterSettings()  # the defaults a deployment runs with
 
 
 async def _throughput(articles: list[Article], cluster: bool) -> float:
-    clusterer = Clusterer(MemoryStore(), 48 * 3600.0, Thresholds())
+    clusterer = Clusterer(MemoryStore(), SETTINGS.window, Thresholds.of(SETTINGS))
     start = time.perf_counter()
     for art in articles:
         tags = classify_article(art.title, art.summary)
@@ -34,11 +38,11 @@ async def _throughput(articles: list[Article], cluster: bool) -> float:
 
 
 def main() -> int:
-    pool = shared_data() / "news_pool.jsonl.gz"
+    pool = data_dir() / "news_pool.jsonl.gz"
     if not pool.exists():
         print(f"skipped: {pool} not found")
         return 0
-    figures = evaluate(pool)
+    figures = evaluate(pool, LABELS, SETTINGS)
     print("clustering on labelled set: " + ", ".join(
         f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in figures.items()))
     articles = sorted((article(r) for r in pool_rows(pool)),

@@ -9,9 +9,11 @@ from services.classifier.clustering.anchors import place_facts
 from services.classifier.clustering.cluster import Clusterer, apply_cluster
 from services.classifier.clustering.model import PER_KEY, ClusterStore, Features, Plan, Thresholds
 from services.classifier.clustering.similarity import Profile
+from shared.config import ClusterSettings
 from shared.schemas import Article, Event
 
 HOUR = 3600.0
+LIMITS = Thresholds.of(ClusterSettings())  # the thresholds a deployment runs with
 T0 = datetime(2024, 3, 4, 8, 0, tzinfo=UTC)
 HARBOR = [
     ("Wire A", "Missile strike hits Port Kessler harbour in Norland, killing 4",
@@ -38,7 +40,7 @@ def event(feed: str, title: str, summary: str, minutes: int = 0) -> Event:
 
 async def folds_and_flags_new_toll(store: ClusterStore) -> list[Event | None]:
     """Two strikes, a second outlet and a new toll: one cluster per strike, one update."""
-    clusterer = Clusterer(store, 48 * HOUR, Thresholds())
+    clusterer = Clusterer(store, 48 * HOUR, LIMITS)
     items = [event(*HARBOR[0]), event(*OTHER, 1), event(*HARBOR[1], 5), event(*HARBOR[2], 9)]
     out = [await apply_cluster(clusterer, e) for e in items]
     first, other, same, toll = out
@@ -56,9 +58,9 @@ async def replicas_race_to_one_cluster(stores: list[ClusterStore]) -> None:
     for i, store in enumerate(stores):
         feed, title, summary = HARBOR[i % 2]
         item = event(f"{feed}{i}", title, summary, i)
-        jobs.append(apply_cluster(Clusterer(store, HOUR, Thresholds()), item))
+        jobs.append(apply_cluster(Clusterer(store, HOUR, LIMITS), item))
     results = await asyncio.gather(*jobs)
-    again = await Clusterer(stores[0], HOUR, Thresholds()).assign(event(*HARBOR[0]))
+    again = await Clusterer(stores[0], HOUR, LIMITS).assign(event(*HARBOR[0]))
     clusters = {r.cluster_id for r in results if r is not None}
     assert len(clusters) == 1 and sum(r is not None and not r.is_update for r in results) == 1
     assert again is not None and again.cluster_id in clusters

@@ -55,9 +55,8 @@ class ClassifierService:
         settings = self.config.classifier.cluster
         if not settings.enabled:
             return event
-        limits = Thresholds(settings.text_threshold, settings.fact_threshold,
-                            settings.place_threshold)
-        clusterer = Clusterer(RedisStore(self.redis()), settings.window, limits, self.common)
+        clusterer = Clusterer(RedisStore(self.redis()), settings.window,
+                              Thresholds.of(settings), self.common)
         return await apply_cluster(clusterer, event)
 
     def reload(self, config: AppConfig) -> None:

@@ -3,22 +3,32 @@
 import argparse
 import asyncio
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from services.classifier.clustering.evaluation import LABELS, evaluate, shared_data
+from services.classifier.clustering.evaluation import evaluate
 from services.classifier.clustering.redis_store import show
 from shared.broker import make_redis
 from shared.loading import load_config
+
+# Defaults relative to the working directory: the repository's labelled set when run from a
+# checkout's root (``make``, the benchmarks), never a path inside the installed package.
+LABELS = Path("bench/data/clusters.jsonl")
+SHARED_DATA = Path("../shared/data")
+POOL = "news_pool.jsonl.gz"
 
 
 def add_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]",
                  common: argparse.ArgumentParser) -> None:
     """Register ``eval-clusters`` and ``events show``."""
     ev = sub.add_parser("eval-clusters", help="pairwise precision/recall of story clustering")
-    ev.add_argument("--labels", type=Path, default=LABELS, help="JSONL of {id, event}")
-    ev.add_argument("--pool", type=Path, default=None, help="news_pool.jsonl.gz")
+    ev.add_argument("--labels", type=Path, default=LABELS,
+                    help=f"JSONL of {{id, event}} (default: {LABELS}, from the checkout's root)")
+    ev.add_argument("--pool", type=Path, default=None,
+                    help="news_pool.jsonl.gz (default: in $NEWSALERT_SHARED_DATA,"
+                    " else ../shared/data)")
     ev.set_defaults(func=run_eval)
     events = sub.add_parser("events", help="inspect event clusters")
     actions = events.add_subparsers(dest="action", required=True)
@@ -28,11 +38,15 @@ def add_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]",
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    """Print the figures; exit 0 with a note when the shared data is absent."""
-    pool = args.pool or shared_data() / "news_pool.jsonl.gz"
+    """Print the figures; exit 0 with a note when the shared data is absent, 2 when the
+    label file is."""
+    pool = args.pool or Path(os.environ.get("NEWSALERT_SHARED_DATA", SHARED_DATA)) / POOL
     if not pool.exists():
         sys.stdout.write(f"skipped: {pool} not found (set NEWSALERT_SHARED_DATA)\n")
         return 0
+    if not args.labels.is_file():
+        sys.stderr.write(f"error: {args.labels}: no such label file (give --labels PATH)\n")
+        return 2
     sys.stdout.write(json.dumps(evaluate(pool, args.labels), indent=2) + "\n")
     return 0
 

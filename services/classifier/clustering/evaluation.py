@@ -1,14 +1,14 @@
-"""Pairwise precision/recall of clustering on the labelled set (ids + labels, texts elsewhere).
+"""Pairwise precision/recall of clustering on a labelled set (ids + labels, texts elsewhere).
 
-``bench/data/clusters.jsonl`` holds ``{"id", "event"}`` rows; ``id`` is the first 16 hex
-digits of sha1(link) of a news_pool item, so no publisher text lives in the repository.
+A label file (the repository's is ``bench/data/clusters.jsonl``; the caller names it) holds
+``{"id", "event"}`` rows; ``id`` is the first 16 hex digits of sha1(link) of a news_pool
+item, so no publisher text lives in the repository.
 """
 
 import asyncio
 import gzip
 import hashlib
 import json
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from itertools import combinations
@@ -19,17 +19,8 @@ from services.classifier.classify import classify_article
 from services.classifier.clustering.cluster import Clusterer
 from services.classifier.clustering.memory_store import MemoryStore
 from services.classifier.clustering.model import Thresholds
+from shared.config import ClusterSettings
 from shared.schemas import Article, Event
-
-ROOT = Path(__file__).resolve().parents[3]
-LABELS = ROOT / "bench" / "data" / "clusters.jsonl"
-WINDOW = 48 * 3600.0
-
-
-def shared_data() -> Path:
-    """``$NEWSALERT_SHARED_DATA``, else ``../shared/data`` next to the checkout."""
-    env = os.environ.get("NEWSALERT_SHARED_DATA")
-    return Path(env) if env else ROOT.parent / "shared" / "data"
 
 
 def item_id(row: dict[str, Any]) -> str:
@@ -81,8 +72,8 @@ def errors(truth: dict[str, str], predicted: dict[str, str]) -> dict[str, list[l
     return out
 
 
-async def _cluster(articles: list[Article], limits: Thresholds) -> dict[str, str]:
-    clusterer = Clusterer(MemoryStore(), WINDOW, limits)
+async def _cluster(articles: list[Article], settings: ClusterSettings) -> dict[str, str]:
+    clusterer = Clusterer(MemoryStore(), settings.window, Thresholds.of(settings))
     out: dict[str, str] = {}
     for art in sorted(articles, key=lambda a: (a.published or a.fetched_at, a.id)):
         tags = classify_article(art.title, art.summary)
@@ -91,18 +82,18 @@ async def _cluster(articles: list[Article], limits: Thresholds) -> dict[str, str
     return out
 
 
-def predict(pool: Path, limits: Thresholds | None = None) -> dict[str, str]:
+def predict(pool: Path, settings: ClusterSettings) -> dict[str, str]:
     """Cluster id (or 'untagged:...') of every pool item, clustered in time order."""
-    return asyncio.run(_cluster([article(r) for r in pool_rows(pool)], limits or Thresholds()))
+    return asyncio.run(_cluster([article(r) for r in pool_rows(pool)], settings))
 
 
-def evaluate(pool: Path, labels: Path = LABELS,
-             limits: Thresholds | None = None) -> dict[str, float]:
+def evaluate(pool: Path, labels: Path,
+             settings: ClusterSettings | None = None) -> dict[str, float]:
     """Cluster the whole pool in time order (every other report is a potential wrong
     match, and word commonness is learned from the stream, as in production); return the
     pairwise figures over the labelled items."""
     truth = {r["id"]: r["event"] for r in map(json.loads, labels.read_text().splitlines()) if r}
-    predicted = predict(pool, limits)
+    predicted = predict(pool, settings or ClusterSettings())
     truth = {k: v for k, v in truth.items() if k in predicted}
     predicted = {k: predicted[k] for k in truth}
     precision, recall = pairwise(truth, predicted)

@@ -13,7 +13,7 @@ import unicodedata
 from functools import cache
 from typing import Final
 
-import pycountry
+from services.classifier import countries
 
 # country: city or region[>larger region]. Spellings of one place share the first one's id;
 # the larger region lets "Makiivka" and "Donetsk" agree while "Kyiv" and "Dnipro" do not.
@@ -61,12 +61,6 @@ South Korea: Seoul
 North Korea: Pyongyang
 Saudi Arabia: Riyadh, Jeddah
 """
-# Country names pycountry spells officially or not at all.
-_COUNTRY_NAMES: Final = {
-    "Syria": "Syria", "Iran": "Iran", "Russia": "Russia", "Palestinian territories": "Palestine",
-    "Turkey": "Türkiye", "Turkiye": "Türkiye", "Burma": "Myanmar", "Congo": "Congo",
-    "Vietnam": "Viet Nam", "Laos": "Lao People's Democratic Republic",
-}
 
 
 def fold(text: str) -> str:
@@ -82,13 +76,8 @@ def _table() -> tuple[dict[str, tuple[str, str]], dict[str, list[int]]]:
     """Spelling -> (place id, country id), and first word -> word counts of the spellings
     starting with it, longest first."""
     names: dict[str, tuple[str, str]] = {}
-    for c in pycountry.countries:
-        display = fold(getattr(c, "common_name", None) or c.name)
-        for name in (c.name, getattr(c, "common_name", None)):
-            if name and "," not in name and "(" not in name:
-                names[name] = (display, display)
-    for alias, official in _COUNTRY_NAMES.items():
-        names[alias] = (fold(official), fold(official))
+    for name, display in countries.names().items():
+        names[name] = (fold(display),) * 2
     for line in re.split(r"\n(?! )", _PLACES.strip()):
         country, spellings = " ".join(line.split()).split(":", 1)
         home = names.get(country.strip(), (fold(country.strip()),) * 2)[1]

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Final, Protocol
 
 from services.classifier.clustering.similarity import Profile
+from shared.config import ClusterSettings
 
 # The candidate walk of both stores: the latest PER_KEY clusters per bucket, at most
 # MAX_CANDIDATES clusters. A report shares many buckets with its own story, so small bounds
@@ -15,15 +16,22 @@ MAX_CANDIDATES: Final = 32
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Resemblance needed to join: text alone, or text plus a shared key fact; ``scale``
-    is the time (seconds) over which resemblance decays by a factor e."""
+    """Resemblance needed to join: text alone, text plus a shared key fact, or text plus a
+    shared city; ``scale`` is the time (seconds) over which resemblance decays by a factor e.
 
-    # Chosen on bench/data/clusters.jsonl (both halves: see docs/benchmarks.md); a shared
-    # city is the strongest cheap evidence two differently worded reports are one event.
-    text: float = 0.075
-    with_fact: float = 0.05
-    with_place: float = 0.03
+    The three thresholds come from the ``classifier.cluster`` config (its defaults were
+    chosen on the labelled clusters, see docs/benchmarks.md): build them with :meth:`of`.
+    """
+
+    text: float
+    with_fact: float
+    with_place: float
     scale: float = 36 * 3600.0
+
+    @classmethod
+    def of(cls, settings: ClusterSettings) -> "Thresholds":
+        """The thresholds a ``classifier.cluster`` config section sets."""
+        return cls(settings.text_threshold, settings.fact_threshold, settings.place_threshold)
 
 
 @dataclass

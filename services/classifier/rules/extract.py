@@ -4,33 +4,8 @@ import re
 from functools import cache
 from typing import Final
 
-import pycountry
+from services.classifier import countries
 
-# Short forms and demonyms that pycountry does not carry; values are display names.
-_ALIASES: Final = {
-    "US": "United States", "U.S.": "United States", "USA": "United States",
-    "America": "United States", "American": "United States", "Washington": "United States",
-    "UK": "United Kingdom", "U.K.": "United Kingdom", "Britain": "United Kingdom",
-    "British": "United Kingdom", "London": "United Kingdom", "Russia": "Russia",
-    "Russian": "Russia", "Moscow": "Russia", "Kremlin": "Russia", "Israeli": "Israel",
-    "Ukrainian": "Ukraine", "Kyiv": "Ukraine", "Iranian": "Iran", "Tehran": "Iran",
-    "Syrian": "Syria", "Damascus": "Syria", "Iraqi": "Iraq", "Chinese": "China",
-    "Beijing": "China", "Japanese": "Japan", "Tokyo": "Japan", "Turkish": "Turkey",
-    "Turkiye": "Turkey", "Pakistani": "Pakistan", "Indian": "India", "Afghan": "Afghanistan",
-    "Saudi": "Saudi Arabia", "Yemeni": "Yemen", "Lebanese": "Lebanon", "Sudanese": "Sudan",
-    "Nigerian": "Nigeria", "Somali": "Somalia", "French": "France", "German": "Germany",
-    "Canadian": "Canada", "Australian": "Australia", "North Korean": "North Korea",
-    "South Korean": "South Korea", "Pyongyang": "North Korea", "Seoul": "South Korea",
-    "Belarusian": "Belarus", "Venezuelan": "Venezuela", "Cuban": "Cuba", "Burmese": "Myanmar",
-    "Burma": "Myanmar", "Egyptian": "Egypt", "Ethiopian": "Ethiopia", "Libyan": "Libya",
-    "Malian": "Mali", "Gaza": "Palestine", "West Bank": "Palestine", "Palestinian": "Palestine",
-    "Palestine": "Palestine", "Crimea": "Ukraine", "Hong Kong": "Hong Kong",
-    "Jordanian": "Jordan", "Azerbaijani": "Azerbaijan", "Armenian": "Armenia",
-    "Georgian": "Georgia", "Nicaraguan": "Nicaragua", "Guatemalan": "Guatemala",
-    "Mexican": "Mexico", "Haitian": "Haiti", "Zimbabwean": "Zimbabwe",
-    "Emirati": "United Arab Emirates", "UAE": "United Arab Emirates", "Qatari": "Qatar",
-    "Houthi": "Yemen",
-}
 _AUTHORITIES: Final = (
     (r"\bOFAC\b|Office of Foreign Assets Control", "US Treasury (OFAC)"),
     (r"\bTreasury\b", "US Treasury"),
@@ -98,12 +73,7 @@ _PROGRAMME: Final = re.compile(
 
 @cache
 def _country_rx() -> tuple[re.Pattern[str], dict[str, str]]:
-    names: dict[str, str] = dict(_ALIASES)
-    for c in pycountry.countries:
-        display = getattr(c, "common_name", None) or c.name
-        for key in (c.name, getattr(c, "common_name", None)):
-            if key and "," not in key and "(" not in key:
-                names.setdefault(key, display)
+    names = countries.references()
     alts = "|".join(re.escape(k) for k in sorted(names, key=len, reverse=True))
     return re.compile(rf"(?<![\w.])(?:{alts})(?![\w-])"), names
 

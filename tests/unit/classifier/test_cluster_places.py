@@ -6,6 +6,7 @@ from services.classifier.clustering.matching import choose, score
 from services.classifier.clustering.memory_store import MemoryStore
 from services.classifier.clustering.model import Candidate, Thresholds
 from services.classifier.clustering.similarity import Profile
+from shared.config import ClusterSettings
 from tests.cluster_scenarios import HOUR, remembers_opening_time, strike_features, where
 
 
@@ -76,7 +77,7 @@ def test_choose_skips_clusters_older_than_window() -> None:
     """A cluster takes reports only for the window after its first report."""
     cand = Candidate("old", [_member("Missiles hit Kharkiv", frozenset({1, 2, 3, 4}), 47 * HOUR)],
                      set(), opened=0.0)
-    limits = Thresholds()
+    limits = Thresholds.of(ClusterSettings())
     late = strike_features("Missiles hit Kharkiv", 49 * HOUR)
     assert choose(strike_features("Missiles hit Kharkiv", 47 * HOUR), [cand], limits, None,
                   48 * HOUR) == "old"
