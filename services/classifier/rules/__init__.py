@@ -21,4 +21,9 @@ Where a new phrasing goes (tables are regexes or word sets over folded, lower-ca
 - a new *modality* word (denial, call, threat, plan, recollection), for either event type:
   ``MODAL_BEFORE`` in ``modality.py``.
 - a new *authority, programme or country name* for the extracted fields: ``extract.py``.
+
+A new entry in a mention table (``STRIKE_EVENT_PARTS``, ``SANCTION_MENTION_PARTS``, the other
+strike tables, ``STATE_TARGETS``) needs a headline example in
+``tests/unit/classifier/test_rules_cue_tables.py``: it fails until one uses the entry and the
+headline yields a tag whose evidence names it (so no gate swallows the new phrasing).
 """

@@ -23,7 +23,8 @@ _N = r"(?:\w+[ -]){0,2}"
 _FOREIGN = (r"(?:chinese|russian|iranian|north korean|belarusian|venezuelan|syrian|cuban"
             r"|myanmar|burmese|nicaraguan|eritrean|afghan)")
 
-SANCTION_MENTION: Final = any_of(
+# Mentions of a sanctions measure, one entry per instrument.
+SANCTION_MENTION_PARTS: Final = (
     r"\b(?:counter-?)?sanction(?:s|ed|ing)?\b|\bembargo(?:es|ed)?\b",
     r"\basset[- ]freez(?:e|es)\b|\bfr(?:eez(?:e|es|ing)|oze|ozen) " + _N + r"assets\b",
     r"\bentity list\b|\bsdn list\b|\bspecially designated\b|\bforeign terrorist organi[sz]",
@@ -40,6 +41,7 @@ SANCTION_MENTION: Final = any_of(
     r"\b(?:bans?|curbs|restrictions) on (?:an? )?blacklisted\b",
     r"\bblacklist(?:s|ing)? (?=" + _FOREIGN + r")",
 )
+SANCTION_MENTION: Final = any_of(*SANCTION_MENTION_PARTS)
 ACTION: Final = re.compile(
     r"\b(?:impos(?:e|es|ed|ing|ition)|slap(?:s|ped)?|levie[sd]|levy|announc(?:e|es|ed|ing)"
     r"|hit(?:s|ting)? (?:\S+ ){1,4}?with"

@@ -20,7 +20,8 @@ STRIKE_GATE: Final = re.compile(
 )
 
 _N = r"(?:\w+[ -]){0,2}"
-STRIKE_EVENT: Final = any_of(
+# Phrases that name a strike by themselves, one entry per kind of phrase.
+STRIKE_EVENT_PARTS: Final = (
     r"\bair[- ]?(?:strikes?|raids?)\b(?! (?:sirens?|alarms?|alerts?|warnings?|shelters?))",
     r"\b(?:air|aerial) (?:attacks?|bombardments?|campaign|aggression)\b|\baerial assaults?\b",
     r"\bdrone (?:strikes?|attacks?|raids?|assaults?|barrages?)\b",
@@ -46,6 +47,7 @@ STRIKE_EVENT: Final = any_of(
     r"\b(?:rockets|missiles|mortars|shells|drones) (?:were |was )?(?:fired|launched)"
     r" (?:from|into|at|toward|towards)\b",
 )
+STRIKE_EVENT: Final = any_of(*STRIKE_EVENT_PARTS)
 # Downed missiles and drones report an attack when the article also names the attack.
 INTERCEPT: Final = re.compile(
     r"\b(?:sh(?:ot|oots|ooting) down|intercept(?:ed|s|ing)|down(?:ed|s)) (?:\w+ ){0,4}?"
