@@ -4,9 +4,9 @@ import asyncio
 import contextlib
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import uvicorn
@@ -55,7 +55,29 @@ def record(redis_url: str, events: list[Event],
            ) -> list[str]:
     """Write events (and the same deliveries for each) to the history; returns members."""
     begin = datetime.now(UTC).timestamp() if start is None else start
-    return asyncio.run(_record(redis_url, events, list(deliveries), begin))
+    return run_async(lambda: _record(redis_url, events, list(deliveries), begin))
+
+
+T = TypeVar("T")
+
+
+def run_async(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine on its own thread and loop (a browser test's thread has a loop)."""
+    results: list[T] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            results.append(asyncio.run(work()))
+        except BaseException as exc:  # re-raised in the calling thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(120)
+    if errors:
+        raise errors[0]
+    return results[0]
 
 
 def web_config(redis_url: str, **web: Any) -> AppConfig:
