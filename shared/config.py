@@ -168,7 +168,13 @@ class ClassifierSettings(Strict):
 
 
 class NotifierSettings(Strict):
-    max_attempts: int = Field(5, ge=1, le=100)
+    # A failed delivery is retried (capped exponential backoff) until it is this old, so a
+    # channel outage shorter than this loses nothing; then it goes to the dead-letter stream.
+    retry_for: Seconds = 86400.0
+    max_attempts: int | None = Field(None, ge=1, le=100_000,
+                                     description="Optional cap on attempts per delivery")
+    max_deliveries: int = Field(5, ge=1, le=100,
+                                description="Handler failures per stream entry before the DLQ")
     retry_base: Seconds = 2.0
     retry_max: Seconds = 600.0
     reclaim_idle: Seconds = 60.0

@@ -105,7 +105,7 @@ def register(broker: RedisBroker, app: FastStream, config: AppConfig, redis_url:
     consume(broker, stream=streams.ARTICLES, group=streams.CLASSIFIER_GROUP,
             consumer=consumer_name("classifier"), model=Article, handle=on_article,
             redis=service.redis, reclaim_idle=config.notifier.reclaim_idle,
-            max_deliveries=config.notifier.max_attempts, max_records=BATCH, batch=True)
+            max_deliveries=config.notifier.max_deliveries, max_records=BATCH, batch=True)
     app.on_startup(service.start)
     app.on_shutdown(service.stop)
 

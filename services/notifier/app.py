@@ -126,7 +126,7 @@ def register(broker: RedisBroker, app: FastStream, config: AppConfig, redis_url:
     consume(broker, stream=streams.EVENTS, group=streams.NOTIFIER_GROUP,
             consumer=consumer_name("notifier"), model=Event, handle=service.on_event,
             redis=service.redis, reclaim_idle=config.notifier.reclaim_idle,
-            max_deliveries=config.notifier.max_attempts, max_records=10)
+            max_deliveries=config.notifier.max_deliveries, max_records=10)
     app.on_startup(service.start)
     app.on_shutdown(service.stop)
     app.after_shutdown(service.close)

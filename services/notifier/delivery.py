@@ -9,6 +9,7 @@ import hashlib
 import json
 import random
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from redis.asyncio import Redis
@@ -42,6 +43,7 @@ class Job:
     attempt: int
     event_json: str
     kind: str = "event"  # "event": one Event; "digest": a JSON list of Events
+    first_at: float = 0.0  # when the first attempt failed: retries stop `retry_for` later
 
     def encode(self) -> str:
         """Stable JSON member for the retry sorted set."""
@@ -64,8 +66,9 @@ def backoff(attempt: int, base: float, cap: float, retry_after: float | None = N
 class DeliveryStore:
     """Redis keys of the notifier."""
 
-    def __init__(self, redis: "Redis") -> None:
+    def __init__(self, redis: "Redis", now: Callable[[], float] = time.time) -> None:
         self.redis = redis
+        self.now = now  # the notifier's one clock (tests run outages on a simulated one)
         self._claim = redis.register_script(_CLAIM)
 
     @staticmethod
@@ -82,22 +85,27 @@ class DeliveryStore:
 
     async def schedule(self, job: Job, delay: float) -> None:
         """Put a delivery on the retry schedule."""
-        await self.redis.zadd(RETRY_KEY, {job.encode(): time.time() + delay})
+        await self.redis.zadd(RETRY_KEY, {job.encode(): self.now() + delay})
 
     async def claim_due(self, limit: int = 50) -> list[Job]:
         """Take due retries, hiding them for CLAIM_LEASE seconds from other replicas."""
-        now = time.time()
+        now = self.now()
         raw = await self._claim(keys=[RETRY_KEY], args=[now, now + CLAIM_LEASE, limit])
         return [Job.decode(m) for m in raw]
 
     async def release(self, jobs: list[Job]) -> None:
         """Give claimed retries back (due now) instead of letting their lease run out."""
         if jobs:
-            await self.redis.zadd(RETRY_KEY, {job.encode(): time.time() for job in jobs})
+            await self.redis.zadd(RETRY_KEY, {job.encode(): self.now() for job in jobs})
 
     async def done(self, job: Job) -> None:
         """Remove a claimed retry once its outcome is recorded."""
         await self.redis.zrem(RETRY_KEY, job.encode())
+
+    async def next_due(self) -> float | None:
+        """When the earliest scheduled retry is due (None when nothing waits)."""
+        first = await self.redis.zrange(RETRY_KEY, 0, 0, withscores=True)
+        return float(first[0][1]) if first else None
 
     async def pending_retries(self) -> int:
         """How many deliveries wait for a retry."""
@@ -108,7 +116,7 @@ class DeliveryStore:
         await self.redis.xadd(streams.DLQ, {
             "source": "delivery", "subscription": job.subscription, "url_id": job.url_id,
             "channel": channel, "event_id": job.event_id, "reason": reason[:500],
-            "deliveries": str(job.attempt), "failed_at": f"{time.time():.3f}",
+            "deliveries": str(job.attempt), "failed_at": f"{self.now():.3f}",
             "__data__": job.event_json,
         }, maxlen=streams.DLQ_MAXLEN, approximate=True)
         await self.mark(job.subscription, job.event_id, job.url_id, "dead")

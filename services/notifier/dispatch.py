@@ -4,7 +4,6 @@ import asyncio
 import json
 import logging
 import re
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -92,7 +91,7 @@ class Dispatcher:
         if await self.store.was_sent(job.subscription, job.event_id, job.url_id):
             return "done"
         health = self.channels.setdefault(job.url_id, ChannelHealth())
-        wait = health.blocked_until - time.time()
+        wait = health.blocked_until - self.store.now()
         if wait > 0:
             await self.store.schedule(job, wait + 0.05)
             return "deferred"
@@ -116,23 +115,28 @@ class Dispatcher:
         health.failures += 1
         metrics.delivery(channel_kind(url), "failed")
         if outcome.retry_after:
-            health.blocked_until = time.time() + outcome.retry_after
+            health.blocked_until = self.store.now() + outcome.retry_after
         settings = self.config.notifier
         if not outcome.retry_after and health.failures >= settings.circuit_failures:
-            health.blocked_until = time.time() + settings.circuit_open
+            health.blocked_until = self.store.now() + settings.circuit_open
         extra = {"subscription": job.subscription, "event_id": job.event_id,
                  "url": privacy_url(url), "status": outcome.status}
-        if job.attempt >= settings.max_attempts:
-            await self.store.dead_letter(job, outcome.detail, channel_kind(url))
+        now = self.store.now()
+        first = job.first_at or now
+        left = first + settings.retry_for - now
+        if left <= 0 or (settings.max_attempts and job.attempt >= settings.max_attempts):
+            reason = (f"{outcome.detail} (gave up after {job.attempt} attempt(s) over "
+                      f"{_span(now - first)})")
+            await self.store.dead_letter(job, reason, channel_kind(url))
             self._count("dead_lettered")
             await self._note(job, channel_kind(url), "dead")
             metrics.delivery(channel_kind(url), "dead_lettered")
-            log.error("delivery dead-lettered after %d attempts: %s", job.attempt,
-                      outcome.detail, extra=extra)
+            log.error("delivery dead-lettered: %s", reason, extra=extra)
             return
-        delay = backoff(job.attempt, settings.retry_base, settings.retry_max, outcome.retry_after)
-        await self.store.schedule(Job(job.subscription, job.url_id, job.event_id, job.attempt + 1,
-                                      job.event_json, job.kind), delay)
+        # The last attempt lands at the end of the window, never past it.
+        delay = min(left, backoff(job.attempt, settings.retry_base, settings.retry_max,
+                                  outcome.retry_after))
+        await self.store.schedule(replace(job, attempt=job.attempt + 1, first_at=first), delay)
         self._count("retried")
         await self._note(job, channel_kind(url), "retrying")
         metrics.delivery(channel_kind(url), "retried")
@@ -187,7 +191,7 @@ class Dispatcher:
         async with self.store.redis.pipeline(transaction=True) as pipe:
             for url in sub.urls:
                 job = Job(sub.name, url_id(url), digest_id, 1, events, "digest")
-                pipe.zadd(streams.key("retry"), {job.encode(): time.time()})
+                pipe.zadd(streams.key("retry"), {job.encode(): self.store.now()})
             pipe.zrem(key, *members)
             await pipe.execute()
 
@@ -220,6 +224,13 @@ async def _noted(write: Awaitable[object]) -> None:
         await write
     except RedisError as exc:
         log.warning("could not record alert history: %s", type(exc).__name__)
+
+
+def _span(seconds: float) -> str:
+    """A duration the way an operator reads it: "45 s", "12 min", "3.5 h"."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min" if seconds < 7200 else f"{seconds / 3600:.1f} h"
 
 
 def _from_ts(raw: bytes | None) -> datetime | None:
