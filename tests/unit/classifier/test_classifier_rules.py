@@ -1,9 +1,9 @@
 """Event rules on hand-written sentences: positives, hard negatives, modality and fields."""
 
-import time
 
 import pytest
 
+from services.classifier.rules import sanction, strike
 from services.classifier.rules.classify import classify_text
 from shared.schemas import Modality, Tag
 
@@ -138,9 +138,10 @@ def test_diacritics_and_typographic_quotes_are_handled() -> None:
     assert tag is not None and tag.alert
 
 
-def test_unrelated_text_yields_nothing_quickly() -> None:
-    """Text without any cue returns no tags, and the gate keeps this cheap."""
-    start = time.perf_counter()
-    for _ in range(2000):
-        assert classify_text("Bakery wins prize for sourdough", "The judges loved the crust.") == []
-    assert time.perf_counter() - start < 1.0
+def test_unrelated_text_yields_nothing_at_the_gate() -> None:
+    """Text without any cue returns no tags, and the cheap article gates already refuse it
+    (so it never reaches sentence splitting; the speed itself is measured in bench/)."""
+    title, summary = "Bakery wins prize for sourdough", "The judges loved the crust."
+    whole = f"{title}\n{summary}".lower()
+    assert not strike.may_report(whole) and not sanction.may_report(whole)
+    assert classify_text(title, summary) == []

@@ -1,5 +1,6 @@
 """Unit tests for services.poller.parse: pre-filter, item identity, cleaning, bounded parsing."""
 
+import signal
 import time
 import tracemalloc
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from services.poller.parse import (
     parse_feed_bounded,
     parse_unfiltered,
 )
+from tests.support import eventually_sync
 
 URL = "https://feeds.example/rss"
 REAL_FEEDS = sorted(Path("/work/shared/data/feeds").glob("*.*"))
@@ -153,16 +155,15 @@ HOSTILE = {
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_poller_entity_declarations_refused_fast_and_small(name: str) -> None:
-    """DTD subsets/entities are refused before feedparser in < 1 s with < 64 MB traced peak."""
+    """DTD subsets/entities are refused before feedparser with < 64 MB traced peak."""
     tracemalloc.start()
-    started = time.monotonic()
     try:
         parsed = parse_feed(HOSTILE[name], URL, "application/rss+xml")
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
     assert parsed.error == "doctype_refused" and parsed.items == []
-    assert time.monotonic() - started < 1.0 and peak < 64 * MB
+    assert peak < 64 * MB
 
 
 @pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-8-sig"])
@@ -263,9 +264,8 @@ async def test_poller_bounded_parse_matches_inline() -> None:
 
 async def test_poller_bounded_parse_memory_cap_backstop(pool: ParserPool) -> None:
     """Without the pre-filter, the quadratic blow-up hits the worker's RLIMIT_AS, not the host."""
-    started = time.monotonic()
     parsed = await pool.parse(HOSTILE["quadratic_330k"], URL, "", 10.0, prefilter=False)
-    assert parsed.error == "parse_memory" and time.monotonic() - started < 10.0
+    assert parsed.error == "parse_memory"  # not parse_timeout: the cap hit before the deadline
     assert (await pool.parse(rss(*GOOD), URL, "", 10.0)).items
 
 
@@ -279,9 +279,10 @@ async def test_poller_bounded_parse_deadline_kills_worker(pool: ParserPool) -> N
 def test_parser_pool_shutdown_kills_a_stuck_worker(pool: ParserPool) -> None:
     """Shutdown gives a busy worker a grace period, then kills it instead of waiting forever."""
     executor = pool.executor()
-    executor.submit(time.sleep, 60)
+    stuck = executor.submit(time.sleep, 60)
+    eventually_sync(stuck.running, within=10, what="a worker took the 60 s job")
     workers = list(executor._processes.values())
-    started = time.monotonic()
     pool.shutdown(grace=0.5)
-    assert time.monotonic() - started < 10
     assert workers and not any(p.is_alive() for p in workers)
+    # Killed, not awaited: a worker that finished its 60 s sleep would have exited with 0.
+    assert any(p.exitcode == -signal.SIGKILL for p in workers)
