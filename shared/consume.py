@@ -49,8 +49,10 @@ async def _batch_parser(raw: Mapping[str, Any], original: Original) -> Any:
 def _entries(message: RedisStreamMessage | RedisBatchStreamMessage,
              ) -> list[tuple[str, dict[bytes, bytes]]]:
     raw = message.raw_message
-    ids = [_text(mid) for mid in raw["message_ids"]]
-    return list(zip(ids, raw[ENTRIES], strict=True))  # type: ignore[literal-required]
+    entries: list[dict[bytes, bytes]] = raw[ENTRIES]  # type: ignore[literal-required]
+    # FastStream's in-memory TestRedisBroker delivers entries without stream ids.
+    ids = [_text(mid) for mid in raw["message_ids"]] or ["in-memory"] * len(entries)
+    return list(zip(ids, entries, strict=True))
 
 
 def _text(value: bytes | str) -> str:

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import redis as redis_sync
+from faststream.redis import RedisBroker, TestRedisBroker
+from faststream.redis.testing import PEL
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 T = TypeVar("T")
@@ -64,6 +66,29 @@ def free_port() -> int:
     with contextlib.closing(socket.socket()) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+class _SessionPEL(PEL):
+    """FastStream's in-memory PEL, settled by (publish session, group) alone.
+
+    It keys entries by correlation id too, but shared.consume hands FastStream a placeholder
+    in place of each entry (see its parsers), so the handled message carries a fresh
+    correlation id and the emulated XACK would miss its entry.
+    """
+
+    def _remove(self, correlation_id: tuple[str | None, Any, str | None]) -> None:
+        _, session, group = correlation_id
+        for key in [k for k in self.entries if k[1:] == (session, group)]:
+            del self.entries[key]
+
+
+def in_memory(broker: RedisBroker) -> TestRedisBroker:
+    """FastStream's in-memory broker over ``broker``: handlers run inside ``publish()``.
+
+    Each group has a reader and a reclaimer (shared.consume); the fake hands a message to
+    whichever of the two it meets first, and both run the same handler exactly once.
+    """
+    return TestRedisBroker(broker, pel=_SessionPEL())
 
 
 @dataclass

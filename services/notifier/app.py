@@ -120,8 +120,9 @@ class NotifierService:
             await self._redis.aclose()
 
 
-def register(broker: RedisBroker, app: FastStream, config: AppConfig, redis_url: str) -> None:
-    """Subscribe the notifier to the events stream of ``broker``."""
+def register(broker: RedisBroker, app: FastStream, config: AppConfig, redis_url: str,
+             ) -> NotifierService:
+    """Subscribe the notifier to the events stream of ``broker``; the service it feeds."""
     service = NotifierService(config, redis_url)
     consume(broker, stream=streams.EVENTS, group=streams.NOTIFIER_GROUP,
             consumer=consumer_name("notifier"), model=Event, handle=service.on_event,
@@ -130,6 +131,7 @@ def register(broker: RedisBroker, app: FastStream, config: AppConfig, redis_url:
     app.on_startup(service.start)
     app.on_shutdown(service.stop)
     app.after_shutdown(service.close)
+    return service
 
 
 def create_app(config: AppConfig, redis_url: str) -> FastStream:
