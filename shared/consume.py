@@ -24,6 +24,7 @@ from redis.asyncio import Redis
 from shared import metrics
 from shared.broker import POLLING_INTERVAL_MS
 from shared.deadletter import Undecodable, dead_letter, describe, entry_payload
+from shared.streams import text
 
 __all__ = ["consume", "dead_letter"]
 log = logging.getLogger("newsalert.consume")
@@ -51,12 +52,8 @@ def _entries(message: RedisStreamMessage | RedisBatchStreamMessage,
     raw = message.raw_message
     entries: list[dict[bytes, bytes]] = raw[ENTRIES]  # type: ignore[literal-required]
     # FastStream's in-memory TestRedisBroker delivers entries without stream ids.
-    ids = [_text(mid) for mid in raw["message_ids"]] or ["in-memory"] * len(entries)
+    ids = [text(mid) for mid in raw["message_ids"]] or ["in-memory"] * len(entries)
     return list(zip(ids, entries, strict=True))
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 class _Consumer:

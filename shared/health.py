@@ -51,10 +51,6 @@ class PipelineStats:
         return asdict(self)
 
 
-def _text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
 async def group_info(redis: "Redis", stream: str) -> dict[str, dict[str, Any]]:
     """XINFO GROUPS of ``stream`` by group name; empty when the stream does not exist."""
     try:
@@ -63,7 +59,7 @@ async def group_info(redis: "Redis", stream: str) -> dict[str, dict[str, Any]]:
         if "no such key" in str(exc).lower():
             return {}
         raise
-    return {_text(g["name"]): g for g in raw}
+    return {streams.text(g["name"]): g for g in raw}
 
 
 async def _group_stats(redis: "Redis", stream: str, group: str,

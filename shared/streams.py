@@ -50,3 +50,9 @@ def key(*parts: str, slot: str | None = None) -> str:
     """
     tag = slot or (SLOT_OF.get(parts[0]) if parts else None)
     return (slot_prefix(tag) if tag else KEY_PREFIX) + ":".join(parts)
+
+
+def text(value: object) -> str:
+    """A Redis reply value as text: bytes from a client without ``decode_responses``, or
+    anything else (str, int) as is."""
+    return value.decode() if isinstance(value, bytes) else str(value)

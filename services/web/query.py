@@ -14,6 +14,7 @@ from typing import Any, cast
 from redis.asyncio import Redis
 
 from shared import history
+from shared.streams import text
 
 BATCH = 200
 MAX_SCAN = 20_000
@@ -116,7 +117,7 @@ async def search(redis: "Redis", filters: Filters, cursor: str | None = None,
     page, matched = Page(), list[str]()
     while len(matched) < limit and page.scanned < MAX_SCAN:
         raw = await redis.zrevrangebylex(driver, high, low, start=0, num=BATCH)
-        names = [_text(n) for n in raw]
+        names = [text(n) for n in raw]
         if not names:
             page.cursor = None
             break
@@ -139,7 +140,7 @@ async def newer(redis: "Redis", filters: Filters, after: str, limit: int = 50) -
     """Records first seen after the member ``after`` (oldest first): live timeline updates."""
     driver, others = await _driver(redis, filters.facet_keys())
     raw = await redis.zrangebylex(driver, "(" + after, "+", start=0, num=min(limit, MAX_LIMIT))
-    names = await _keep(redis, [_text(n) for n in raw], others, filters.terms())
+    names = await _keep(redis, [text(n) for n in raw], others, filters.terms())
     return await load(redis, names)
 
 
@@ -151,10 +152,6 @@ async def load(redis: "Redis", members: list[str]) -> list[dict[str, Any]]:
         raws = await pipe.execute()
     records = [history.decode_record(raw) for raw in raws]
     return [r for r in records if r is not None]
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
 
 
 async def get(redis: "Redis", event_id: str) -> dict[str, Any] | None:

@@ -145,7 +145,7 @@ class RedisStore:
             keys=self._route(keys), args=[self.prefix, since, MAX_CANDIDATES, " ".join(keys)])
         out = []
         for i in range(0, len(raw), 4):
-            cid, words, facts, opened = (_text(v) for v in raw[i:i + 4])
+            cid, words, facts, opened = (streams.text(v) for v in raw[i:i + 4])
             out.append(Candidate(cid, [similarity.Profile.decode(w) for w in words.split("|")],
                                  set(facts.split()), float(opened)))
         return out
@@ -163,12 +163,8 @@ class RedisStore:
         raw: list[Any] = await self._commit(keys=self._route(plan.keys), args=args)
         if not raw:
             return None
-        values = [_text(v) for v in raw]
+        values = [streams.text(v) for v in raw]
         return Assignment(values[0], values[1] == "1", int(values[2]), values[3:])
-
-
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 async def show(redis: Redis, cluster_id: str, prefix: str = PREFIX) -> dict[str, Any] | None:
@@ -180,7 +176,8 @@ async def show(redis: Redis, cluster_id: str, prefix: str = PREFIX) -> dict[str,
     members = await redis.lrange(f"{key}:members", 0, -1)
     facts = await redis.smembers(f"{key}:facts")
     novelty = await redis.smembers(f"{key}:novelty")
-    return {"id": cluster_id, "kind": _text(info.get(b"kind", info.get("kind", ""))),
+    return {"id": cluster_id, "kind": streams.text(info.get(b"kind", info.get("kind", ""))),
             "reports": [json.loads(m) for m in members],
-            "facts": sorted(_text(f) for f in facts), "novelty": sorted(_text(n) for n in novelty),
+            "facts": sorted(streams.text(f) for f in facts),
+            "novelty": sorted(streams.text(n) for n in novelty),
             "sources": await redis.scard(f"{key}:feeds")}
