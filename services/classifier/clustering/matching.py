@@ -33,24 +33,31 @@ def score(feat: Features, cand: Candidate, limits: Thresholds,
         if math.exp(-abs(feat.when - member.when) / limits.scale) < max(floor, best):
             continue
         sim = similarity.resemblance(feat.profile, member, limits.scale, weight)
-        if sim <= best or not (sim >= limits.text or (sim >= limits.with_fact and shares_fact)
-                               or (sim >= limits.with_place
-                                   and same_place(where, member.places))):
+        if sim <= best or not _close_enough(sim, limits, shares_fact, where, member.places):
             continue
         if sim < VETO_OVERRIDE:
             if place_conflict(where, member.places):
                 continue
-            # A report that disagrees on the place with most of the cluster joins only
-            # through near-identical wording: single links through one broad piece
-            # ("Jerusalem, West Bank on edge") would chain a Gaza strike to a Jerusalem
-            # shooting.
             if disputed is None:
-                disputed = 2 * sum(place_conflict(where, m.places)
-                                   for m in cand.members) > len(cand.members)
+                disputed = _disputed(where, cand)
             if disputed:
                 continue
         best = sim
     return best
+
+
+def _close_enough(sim: float, limits: Thresholds, shares_fact: bool,
+                  where: frozenset[str], theirs: frozenset[str]) -> bool:
+    """Above the text threshold, or the lower one a shared fact or city allows."""
+    return (sim >= limits.text or (sim >= limits.with_fact and shares_fact)
+            or (sim >= limits.with_place and same_place(where, theirs)))
+
+
+def _disputed(where: frozenset[str], cand: Candidate) -> bool:
+    """The report disagrees on the place with most of the cluster: it then joins only through
+    near-identical wording, as single links through one broad piece ("Jerusalem, West Bank on
+    edge") would chain a Gaza strike to a Jerusalem shooting."""
+    return 2 * sum(place_conflict(where, m.places) for m in cand.members) > len(cand.members)
 
 
 def choose(feat: Features, cands: list[Candidate], limits: Thresholds,

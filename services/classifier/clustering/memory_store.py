@@ -2,18 +2,9 @@
 
 from dataclasses import dataclass, field
 
-from services.classifier.clustering.model import (
-    MAX_CANDIDATES,
-    PER_KEY,
-    Assignment,
-    Candidate,
-    Plan,
-)
+from services.classifier.clustering import model
+from services.classifier.clustering.model import Assignment, Candidate, Plan
 from services.classifier.clustering.similarity import Profile
-
-# Enough members to catch differently-worded reports, bounded so scoring stays cheap; the
-# latest ones are kept because resemblance decays with time.
-MAX_MEMBERS_SCORED = 8
 
 
 @dataclass
@@ -42,7 +33,7 @@ def apply(state: ClusterState, plan: Plan, created: bool) -> Assignment:
     state.facts |= feat.facts
     state.feeds.add(plan.member["feed"])
     state.members.append(plan.member)
-    state.profiles = [*state.profiles, feat.profile][-MAX_MEMBERS_SCORED:]
+    state.profiles = [*state.profiles, feat.profile][-model.MAX_MEMBERS_SCORED:]
     # The first alerting report is the alert, even if a 'threatened' report opened the cluster.
     first_alert = feat.alerting and not state.alerted
     state.alerted = state.alerted or feat.alerting
@@ -68,7 +59,7 @@ class MemoryStore:
                 continue
             recent = sorted(((w, c) for c, w in bucket.items() if w >= since), reverse=True)
             for _, cid in recent:
-                if len(out) >= MAX_CANDIDATES:
+                if len(out) >= model.MAX_CANDIDATES:
                     return list(out)
                 out[cid] = None
         return list(out)
@@ -95,7 +86,7 @@ class MemoryStore:
         for key in plan.keys:
             bucket = self.buckets.setdefault(key, {})
             bucket[cid] = max(bucket.get(cid, 0.0), plan.features.when)
-            if len(bucket) > PER_KEY:  # only the latest PER_KEY are ever read, as in Redis
+            if len(bucket) > model.PER_KEY:  # only the latest PER_KEY are ever read, as in Redis
                 del bucket[min(bucket, key=lambda c: (bucket[c], c))]
         self.articles[plan.article_id] = result
         return result

@@ -12,6 +12,9 @@ from shared.config import ClusterSettings
 # lose nothing on the labelled set (8/32 and 16/64 give the same P/R) and halve Redis's work.
 PER_KEY: Final = 8
 MAX_CANDIDATES: Final = 32
+# Enough members to catch differently-worded reports, bounded so scoring stays cheap; the
+# latest ones are kept because resemblance decays with time.
+MAX_MEMBERS_SCORED: Final = 8
 
 
 @dataclass(frozen=True)

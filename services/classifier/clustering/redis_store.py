@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from services.classifier.clustering import similarity
 from services.classifier.clustering.model import (
     MAX_CANDIDATES,
+    MAX_MEMBERS_SCORED,
     PER_KEY,
     Assignment,
     Candidate,
@@ -50,7 +51,7 @@ return out
 # seen (space-joined), words, member json, feed, casualties, alerting, kind, facts, novelty,
 # max candidates, buckets (space-joined).
 # Returns {cluster, is_update, sources, reasons...} or {} when the caller must retry.
-_COMMIT = f"local PER_KEY = {PER_KEY}\n" + """
+_COMMIT = f"local PER_KEY, MAX_MEMBERS = {PER_KEY}, {MAX_MEMBERS_SCORED}\n" + """
 local p, ttl = ARGV[1], tonumber(ARGV[7])
 local buckets = {}
 for bucket in string.gmatch(ARGV[18], '%S+') do table.insert(buckets, p .. 'k:' .. bucket) end
@@ -100,9 +101,11 @@ end
 local words = redis.call('HGET', c, 'words')
 if not words then redis.call('HSET', c, 'words', ARGV[9])
 else
-  -- keep the latest 8 member profiles (resemblance decays with time)
+  -- keep the latest MAX_MEMBERS member profiles (resemblance decays with time)
   words = words .. '|' .. ARGV[9]
-  if select(2, string.gsub(words, '|', '')) >= 8 then words = string.gsub(words, '^[^|]*|', '') end
+  if select(2, string.gsub(words, '|', '')) >= MAX_MEMBERS then
+    words = string.gsub(words, '^[^|]*|', '')
+  end
   redis.call('HSET', c, 'words', words)
 end
 local first_alert = ARGV[13] == '1' and redis.call('HGET', c, 'alerted') ~= '1'

@@ -23,12 +23,12 @@ def classify_text(title: str, summary: str) -> list[Tag]:
     strikes = strike.article_hits(sentences, whole) if maybe_strike else []
     if strikes:
         best = _best(strikes)
-        tags.append(_tag(EventType.MILITARY_STRIKE, strikes,
+        tags.append(_tag(EventType.MILITARY_STRIKE, best,
                          strike_fields([h.sentence.text for h in best], best[0].cue)))
     sanctions = sanction.article_hits(sentences) if maybe_sanction else []
     if sanctions:
         best = _best(sanctions)
-        tags.append(_tag(EventType.SANCTION, sanctions,
+        tags.append(_tag(EventType.SANCTION, best,
                          sanction_fields([h.sentence.text for h in best])))
     return tags
 
@@ -43,8 +43,9 @@ def _best(hits: list[Hit]) -> list[Hit]:
     return [top, *same]
 
 
-def _tag(name: EventType, hits: list[Hit], fields: dict[str, list[str]]) -> Tag:
-    chosen = _best(hits)
+def _tag(name: EventType, chosen: list[Hit], fields: dict[str, list[str]]) -> Tag:
+    """The tag of the chosen hits (strongest first): up to three evidence sentences, and a
+    confidence from the top hit's strength, a title bonus and corroborating sentences."""
     top = chosen[0]
     sentences = list(dict.fromkeys(h.sentence for h in chosen))[:3]
     evidence = [Evidence(sentence=s.text, cues=sorted({h.cue for h in chosen if h.sentence is s}))
