@@ -245,6 +245,8 @@ class AppConfig(Strict):
     data_dir: Path = Path("./.newsalert")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     reload_interval: Seconds = Field(1.0, description="How often every service checks the file")
+    reload_grace: Seconds = Field(30.0, ge=0, description="How long a suspicious edit (empty, "
+                                  "or dropping most subscriptions) must stay before it applies")
     poller: PollerSettings = PollerSettings()
     feeds: list[Feed] = Field(default_factory=list)
     watch: list[WatchTopic] = Field(default_factory=list)

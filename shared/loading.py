@@ -4,11 +4,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
-from shared import secrets
-from shared.config import AppConfig, default_path, env_overrides
+from shared import safeyaml, secrets
+from shared.config import ENV_PREFIX, AppConfig, default_path, env_overrides
 
 
 class ConfigError(Exception):
@@ -22,10 +21,19 @@ class ConfigError(Exception):
 def load_config(path: Path | str | None = None, env: dict[str, str] | None = None) -> AppConfig:
     """Load, expand and validate a config file; raise :class:`ConfigError` when it is unusable."""
     file = Path(path) if path is not None else default_path()
+    try:
+        data = safeyaml.read_capped(file)
+    except safeyaml.UnsafeInput as exc:
+        raise ConfigError([f"{file}: {exc}"]) from None
+    return parse_config(data, file, env)
+
+
+def parse_config(data: bytes, file: Path, env: dict[str, str] | None = None) -> AppConfig:
+    """Validate the bytes read from ``file`` (hot reload checks exactly what it compared)."""
     env = dict(os.environ) if env is None else env
-    raw = _read_yaml(file)
+    raw = _parse_yaml(data, file)
     for keys, value in env_overrides(env):
-        _set_path(raw, keys, yaml.safe_load(value) if value else value)
+        _set_path(raw, keys, _env_value(value, keys))
     expanded, missing = _expand(raw, env, "")
     if missing:
         raise ConfigError([f"{file}: {where}: environment variable {name} is not set"
@@ -36,23 +44,27 @@ def load_config(path: Path | str | None = None, env: dict[str, str] | None = Non
         raise ConfigError([_describe(file, err, raw) for err in exc.errors()]) from None
 
 
-def _read_yaml(file: Path) -> dict[str, Any]:
+def _parse_yaml(data: bytes, file: Path) -> dict[str, Any]:
     try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError([f"{file}: cannot read config file: {exc.strerror}"]) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ConfigError([f"{file}: {where}{problem}"]) from None
-    if data is None:
+        parsed = safeyaml.load(safeyaml.decode(data))
+    except safeyaml.UnsafeInput as exc:
+        raise ConfigError([f"{file}: {exc}"]) from None
+    if parsed is None:
         return {}
-    if not isinstance(data, dict):
-        raise ConfigError([f"{file}: the top level must be a mapping of keys, got {data!r:.60}"])
-    return data
+    if not isinstance(parsed, dict):
+        raise ConfigError([f"{file}: the top level must be a mapping of keys, "
+                           f"got {secrets.redact(repr(parsed)[:60])}"])
+    return parsed
+
+
+def _env_value(value: str, keys: list[str]) -> Any:
+    if not value:
+        return value
+    try:
+        return safeyaml.load(value)
+    except safeyaml.UnsafeInput as exc:
+        name = ENV_PREFIX + "__".join(k.upper() for k in keys)
+        raise ConfigError([f"environment variable {name}: {exc}"]) from None
 
 
 def _set_path(raw: dict[str, Any], keys: list[str], value: Any) -> None:

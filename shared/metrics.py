@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from faststream.redis.prometheus import RedisPrometheusMiddleware
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from redis.asyncio import Redis
@@ -48,6 +48,11 @@ HANDLER_SECONDS = Histogram("newsalert_handler_seconds", "Time spent in a stream
                             ["handler"], buckets=_LATENCY_BUCKETS, registry=REGISTRY)
 END_TO_END_SECONDS = Histogram("newsalert_end_to_end_seconds", "From an article's fetched_at "
                                "to its delivery", buckets=_E2E_BUCKETS, registry=REGISTRY)
+CONFIG_RELOADS = Counter("newsalert_config_reloads", "Config file edits seen by a service, by "
+                         "outcome (applied, rejected, held)", ["outcome"], registry=REGISTRY)
+CONFIG_HELD = Gauge("newsalert_config_reload_held", "Config edits held back as suspicious "
+                    "(empty, or dropping most subscriptions), waiting for confirmation; alert "
+                    "when above 0", registry=REGISTRY)
 
 _HTTP = re.compile(r"^http (\d{3})$")
 _REASONS = (("timeout", "timeout"), ("too large", "too_large"), ("exceed", "too_large"),

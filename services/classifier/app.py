@@ -70,7 +70,7 @@ class ClassifierService:
         await ensure_groups(self.redis())
         if self.config.source:
             self._config_watch = ConfigWatcher(self.config.source, self.reload,
-                                               self.config.reload_interval)
+                                               self.config.reload_interval, self.config)
             self._config_watch.start()
 
     async def stop(self) -> None:

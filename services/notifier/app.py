@@ -96,7 +96,7 @@ class NotifierService:
         self._tasks.append(asyncio.create_task(self._loop(), name="retry-loop"))
         if self.config.source:
             self._watch = ConfigWatcher(self.config.source, self.reload,
-                                        self.config.reload_interval)
+                                        self.config.reload_interval, self.config)
             self._watch.start()
 
     async def stop(self) -> None:

@@ -58,7 +58,7 @@ class PollerService:
         self._loop = asyncio.create_task(self._run(), name="poll-loop")
         if self.config.source:
             self._watcher = ConfigWatcher(self.config.source, self._reload,
-                                          self.config.reload_interval)
+                                          self.config.reload_interval, self.config)
             self._watcher.start()
 
     async def stop(self) -> None:
