@@ -1,20 +1,12 @@
-"""Per-channel formatting of events, with escaping of the untrusted article text.
-
-Everything that comes from a feed (headline, evidence, extracted fields, feed name) is
-hostile input: it must not ping people, add links, inject markup or hide text with bidi
-controls. Only the article link we render ourselves is a link.
-"""
+"""Per-channel formatting of events; the escaping of untrusted text lives in escaping.py."""
 
 import html
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
 
+from services.notifier.escaping import ELLIPSIS, MARKDOWN, clean, escape, link
 from shared.schemas import Event, Tag
 
-ZWSP = "\u200b"
-ELLIPSIS = "…"
 TITLE_LIMIT = 250
 TITLE_LIMITS = {"ntfy": 200}
 # Body caps per channel kind: the platform limit with a little headroom where apprise
@@ -30,15 +22,20 @@ BODY_LIMITS = {
     "console": 4000,
     "text": 4000,
 }
+# Our rendering dialect per channel kind; "slack" is Markdown that apprise turns into mrkdwn.
 FORMATS = {
     "discord": "markdown",
-    "slack": "markdown",
+    "slack": "slack",
     "telegram": "markdown",
     "matrix": "markdown",
     "email": "html",
 }
-# apprise sends Slack titles and e-mail subjects as plain text (escaping only &<> itself).
-_PLAIN_TITLE = {"slack", "email"}
+# apprise sends these titles as plain text: Slack's and e-mail's escaping only &<> itself,
+# Matrix's HTML-escaped inside <h1> (a Markdown escape there shows as a visible backslash).
+_PLAIN_TITLE = {"slack", "email", "matrix"}
+# Link label = the URL itself where a plain-text copy is derived from the markup (the e-mail
+# plain part, Matrix's fallback "text"): a label like "Open article" would lose the address.
+_URL_LABEL = {"email", "matrix"}
 _SCHEMES = {
     "discord": "discord",
     "slack": "slack",
@@ -63,16 +60,6 @@ FIELD_ORDER = ("actor", "target", "targets", "location", "country", "weapon", "a
 # Raw-text caps applied BEFORE escaping, so truncation never splits an escape sequence.
 _CAP_TITLE, _CAP_SENTENCE, _CAP_VALUE, _MAX_VALUES, _MAX_CUES = 200, 300, 80, 5, 8
 
-# Bidi embeddings/overrides/isolates and directional marks reorder what the reader sees.
-_BIDI = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C])
-_SPACES = {0x09: " ", 0x0D: "\n", 0x2028: "\n", 0x2029: "\n", 0x0B: "\n", 0x0C: "\n"}
-_CONTROLS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
-# "scheme://" and "www." are auto-linked by chat clients; a zero-width space breaks that.
-_AUTOLINK = re.compile(r"(?i)(?<=[a-z0-9+.-]):(?=//)|(?<=\bwww)\.")
-# Every ASCII punctuation character that CommonMark, Discord or Slack give a meaning to
-# inline. Newlines are collapsed first, so line-start syntax (#, -, >, 1.) cannot occur.
-_MD_SPECIAL = re.compile(r"([\\`*_~\[\](){}<>|#&!])")
-_URL_SAFE = "/:?#@!$&*+,;=%~-._"
 
 
 @dataclass(frozen=True)
@@ -89,54 +76,6 @@ def channel_kind(url: str) -> str:
     return _SCHEMES.get(scheme, "text")
 
 
-def clean(text: str, limit: int | None = None) -> str:
-    """Untrusted text made inert in any format: one line, no controls, mentions, autolinks."""
-    text = _CONTROLS.sub("", text.translate(_BIDI).translate(_SPACES))
-    text = " ".join(text.split())
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1].rstrip() + ELLIPSIS
-    text = _AUTOLINK.sub(lambda m: m.group(0) + ZWSP, text)
-    # "@everyone", "<@123>", "<#1>", "<!here>", Slack's "@U123>": a zero-width space after
-    # "<", "@" and "!" breaks every mention syntax while the text still reads the same.
-    for char in "<@!":
-        text = text.replace(char, char + ZWSP)
-    return text
-
-
-def escape(text: str, fmt: str) -> str:
-    """Escape already-cleaned text for the body format."""
-    if fmt == "html":
-        return html.escape(text, quote=True)
-    if fmt == "markdown":
-        return _MD_SPECIAL.sub(r"\\\1", text)
-    return text
-
-
-def safe_link(url: str) -> str | None:
-    """The URL percent-encoded for embedding, or None unless it is a plain http(s) URL."""
-    if not url or _CONTROLS.search(url) or any(c.isspace() for c in url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return quote(url, safe=_URL_SAFE)
-
-
-def link(url: str, fmt: str) -> str | None:
-    """Our own rendering of the article link, the only link in the alert."""
-    target = safe_link(url)
-    if target is None:
-        return None
-    if fmt == "html":
-        return f'<a href="{html.escape(target, quote=True)}">Open article</a>'
-    if fmt == "markdown":
-        return f"[Open article]({target})"
-    return target
-
-
 def tag_label(tag: Tag) -> str:
     return TAG_LABELS.get(tag.name, tag.name)
 
@@ -144,7 +83,8 @@ def tag_label(tag: Tag) -> str:
 def render_title(event: Event, fmt: str, limit: int = TITLE_LIMIT) -> str:
     """Title "[strike] Headline" (labels of every tag; "[feed health]" for feed events).
 
-    Only markdown titles are escaped: apprise converts them with the body (Telegram, Discord).
+    Escaped for ``fmt``: Markdown where apprise converts titles with the body (Telegram,
+    Discord), look-alike brackets where it passes them on as plain text.
     """
     labels = ["feed health"] if event.kind == "feed_health" else [tag_label(t) for t in event.tags]
     prefix = clean("[" + ", ".join(dict.fromkeys(labels) or ["alert"]) + "] ", 100)
@@ -152,14 +92,15 @@ def render_title(event: Event, fmt: str, limit: int = TITLE_LIMIT) -> str:
     cap = _CAP_TITLE
     while True:  # shrink the raw text until the escaped title fits; never cut an escape
         title = prefix + " " + (clean(headline, cap) or "(no title)")
-        title = escape(title, fmt) if fmt == "markdown" else title
+        title = escape(title, fmt)
         if len(title) <= limit or cap <= 10:
             return title[:limit]
         cap = cap * 3 // 4
 
 
 def bold(text: str, fmt: str) -> str:
-    return {"markdown": f"**{text}**", "html": f"<b>{text}</b>"}.get(fmt, text)
+    return {"markdown": f"**{text}**", "slack": f"**{text}**",
+            "html": f"<b>{text}</b>"}.get(fmt, text)
 
 
 def tag_lines(tag: Tag, fmt: str) -> list[str]:
@@ -188,11 +129,11 @@ def field_items(tag: Tag, fmt: str) -> Iterable[tuple[str, str]]:
             yield escape(clean(name, 30), fmt), ", ".join(values)
 
 
-def footer_lines(event: Event, fmt: str) -> list[str]:
+def footer_lines(event: Event, fmt: str, url_label: bool = False) -> list[str]:
     source = "Source: " + escape(clean(event.article.feed, 100) or "?", fmt)
     if event.sources > 1:
         source += f" (+{event.sources - 1} more)"
-    article_link = link(event.article.url, fmt)
+    article_link = link(event.article.url, fmt, url_label)
     return [source] + ([article_link] if article_link else [])
 
 
@@ -225,10 +166,15 @@ def render_event(event: Event, kind: str) -> Rendered:
         head.extend(tag_lines(tag, fmt))
     if event.kind == "feed_health" and event.article.summary:
         head.append(escape(clean(event.article.summary, 500), fmt))
-    body = fit(head, footer_lines(event, fmt), BODY_LIMITS.get(kind, 4000), fmt)
+    footer = footer_lines(event, fmt, kind in _URL_LABEL)
+    body = fit(head, footer, BODY_LIMITS.get(kind, 4000), fmt)
     title_fmt = "text" if kind in _PLAIN_TITLE else fmt
     title = render_title(event, title_fmt, TITLE_LIMITS.get(kind, TITLE_LIMIT))
-    return Rendered(title, body, fmt)
+    return Rendered(title, body, _apprise_format(fmt))
+
+
+def _apprise_format(fmt: str) -> str:
+    return "markdown" if fmt in MARKDOWN else fmt
 
 
 def render_digest(events: Sequence[Event], kind: str) -> Rendered:
@@ -237,7 +183,7 @@ def render_digest(events: Sequence[Event], kind: str) -> Rendered:
     limit = BODY_LIMITS.get(kind, 4000)
     entries: list[str] = []
     for index, event in enumerate(events):
-        candidate = [*entries, join(digest_entry(event, fmt), fmt)]
+        candidate = [*entries, join(digest_entry(event, fmt, kind in _URL_LABEL), fmt)]
         rest = len(events) - index - 1
         reserve = [f"{ELLIPSIS}and {rest} more"] if rest else []
         if len(join(candidate + reserve, fmt)) > limit:
@@ -245,11 +191,11 @@ def render_digest(events: Sequence[Event], kind: str) -> Rendered:
             break
         entries = candidate
     title = f"News digest: {len(events)} alert{'s' if len(events) != 1 else ''}"
-    return Rendered(title, join(entries, fmt) or "No alerts.", fmt)
+    return Rendered(title, join(entries, fmt) or "No alerts.", _apprise_format(fmt))
 
 
-def digest_entry(event: Event, fmt: str) -> list[str]:
-    title = render_title(event, "text" if fmt != "markdown" else fmt)
+def digest_entry(event: Event, fmt: str, url_label: bool = False) -> list[str]:
+    title = render_title(event, fmt if fmt in MARKDOWN else "text")
     if fmt == "html":
         title = html.escape(title, quote=True)
     tags = [
@@ -259,4 +205,4 @@ def digest_entry(event: Event, fmt: str) -> list[str]:
     lines = [bold(title, fmt)]
     if tags:
         lines.append("Tags: " + ", ".join(tags))
-    return lines + footer_lines(event, fmt)
+    return lines + footer_lines(event, fmt, url_label)

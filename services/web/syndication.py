@@ -3,7 +3,8 @@
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from services.notifier.render import TAG_LABELS, safe_link
+from services.notifier.escaping import safe_link
+from services.notifier.render import TAG_LABELS
 from services.web.views import when
 from shared.schemas import Event
 from shared.xmltext import xml_text

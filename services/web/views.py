@@ -12,7 +12,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from services.classifier.clustering.redis_store import show as show_cluster
-from services.notifier.render import safe_link
+from services.notifier.escaping import safe_link
 from shared import history
 from shared.schemas import Event, Tag
 

@@ -6,9 +6,9 @@ import unicodedata
 
 import pytest
 
+from services.notifier.escaping import ZWSP
 from services.notifier.render import (
     BODY_LIMITS,
-    ZWSP,
     Rendered,
     channel_kind,
     render_digest,
@@ -69,7 +69,7 @@ HOSTILE = [
     "ok & done < 5 > 3",
 ]
 assert len(HOSTILE) == 50
-KINDS = ["discord", "slack", "telegram", "email", "json"]
+KINDS = ["discord", "slack", "telegram", "matrix", "email", "json", "ntfy", "console", "text"]
 MENTIONS = re.compile(r"@(everyone|here|channel|U024)|<[@#!&:]|<a:|<t:", re.IGNORECASE)
 BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 C0_C1 = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
@@ -129,17 +129,30 @@ def test_hostile_text_is_inert(text: str, kind: str) -> None:
         tags = re.findall(r"<(/?[a-zA-Z]+)", rendered.body)
         assert set(tags) <= {"b", "/b", "br", "a", "/a"}
         assert rendered.body.count("<a ") == 1
+        # The address is the link text too, so the plain part derived from it keeps it.
+        assert ">https://example.org/a?x=1&amp;y=%282%29</a>" in rendered.body
+    if rendered.body_format == "text":
+        # No markup a Markdown or HTML renderer downstream could act on (ntfy, JSON consumers).
+        assert not re.search(r"[<>]|\]\(", rendered.title + rendered.body)
+        assert rendered.body.endswith("https://example.org/a?x=1&y=%282%29")
+    if kind in ("slack", "email", "matrix", "json", "ntfy"):
+        # Titles sent as plain text: no Markdown escape would show as a backslash.
+        assert "\\" not in rendered.title.replace(text, "") and "<" not in rendered.title
+    if kind == "slack":
+        # Slack shows \& \* \_ literally: only escapes apprise turns into entities remain.
+        assert not re.search(r"\\[^<>\[\]()!#]", rendered.body)
     assert "://evil" not in visible(rendered).replace(ZWSP, "x")
 
 
 def test_format_per_kind() -> None:
     """Chat kinds get markdown, e-mail HTML, everything else plain text."""
     event = hostile_event("Headline")
-    formats = {k: render_event(event, k).body_format for k in [*KINDS, "ntfy", "console", "text"]}
+    formats = {k: render_event(event, k).body_format for k in KINDS}
     assert formats == {
         "discord": "markdown",
         "slack": "markdown",
         "telegram": "markdown",
+        "matrix": "markdown",
         "email": "html",
         "json": "text",
         "ntfy": "text",
