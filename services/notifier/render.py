@@ -1,6 +1,5 @@
 """Per-channel formatting of events; the escaping of untrusted text lives in escaping.py."""
 
-import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -195,9 +194,7 @@ def render_digest(events: Sequence[Event], kind: str) -> Rendered:
 
 
 def digest_entry(event: Event, fmt: str, url_label: bool = False) -> list[str]:
-    title = render_title(event, fmt if fmt in MARKDOWN else "text")
-    if fmt == "html":
-        title = html.escape(title, quote=True)
+    title = render_title(event, fmt)
     tags = [
         f"{escape(clean(tag_label(t), 60), fmt)} ({t.modality.value}, {t.confidence:.2f})"
         for t in event.tags
