@@ -192,6 +192,25 @@ def serve(route: Route) -> HttpServer:
     return holder[0]
 
 
+def pipeline_drained(redis_url: str) -> bool:
+    """Every group read its stream to the end and acked all of it (articles first, then
+    events: a classifier still working could add an event behind a drained notifier)."""
+    from shared import streams
+
+    client = redis_sync.Redis.from_url(redis_url)
+    try:
+        for stream, group in streams.GROUPS:
+            if not client.exists(stream):
+                continue
+            last = client.xinfo_stream(stream)["last-generated-id"]
+            info = {g["name"].decode(): g for g in client.xinfo_groups(stream)}.get(group)
+            if info is None or info["pending"] or info["last-delivered-id"] != last:
+                return False
+        return True
+    finally:
+        client.close()
+
+
 def json_bodies(server: HttpServer) -> list[dict[str, Any]]:
     """Decoded JSON bodies of the POSTs a sink received."""
     return [json.loads(r["body"]) for r in server.requests if r["method"] == "POST"]

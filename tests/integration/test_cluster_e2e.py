@@ -13,7 +13,7 @@ import redis as redis_sync
 from services.classifier.clustering.redis_store import PREFIX
 from services.cli import main
 from tests.pipeline import compose_services, write_config
-from tests.support import HttpServer, Route
+from tests.support import HttpServer, Route, eventually_sync, pipeline_drained
 
 pytestmark = pytest.mark.slow
 OUTLETS = ("Alpha Wire", "Beta News", "Gamma Post", "Delta Times", "Epsilon Daily")
@@ -122,7 +122,9 @@ def test_cluster_e2e_one_alert_per_strike(tmp_path: Path, redis_url: str,
         assert len(webhook_sink.wait_for(3, timeout=20)) == 3, "one alert per strike"
         phase[0] = 2
         counts = _wait_reports(redis_url, 9, timeout=15)
-        time.sleep(1.0)  # a wrongly split report would now be on its way to the sink
+        # Once every article and event is handled and acked, a wrongly split report's
+        # alert would already be at the sink (the notifier acks after delivering).
+        eventually_sync(lambda: pipeline_drained(redis_url), 15, what="the pipeline drained")
         assert len(webhook_sink.requests) == 3, "later reports fold into their clusters"
     assert sorted(counts.values()) == [2, 2, 5], counts
     capsys.readouterr()

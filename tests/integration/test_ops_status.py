@@ -2,7 +2,6 @@
 
 import argparse
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from shared import streams
 from shared.loading import load_config
 from shared.schemas import Article
 from tests.pipeline import compose_command, start, stop, write_config
-from tests.support import HttpServer, Route, free_port
+from tests.support import HttpServer, Route, eventually_sync, free_port
 
 pytestmark = pytest.mark.slow
 SEED = (Path(__file__).resolve().parents[1] / "fixtures" / "seed_feed.xml").read_bytes()
@@ -51,15 +50,14 @@ def test_status_json_and_table(tmp_path: Path, redis_url: str, webhook_sink: Htt
              for n in ("classifier", "notifier", "poller")]
     client = redis_sync.Redis.from_url(redis_url)
     try:
-        deadline = time.monotonic() + 20
-        while not client.exists(streams.key("feed", feed_id(feed_url))) and \
-                time.monotonic() < deadline:
-            time.sleep(0.2)
+        eventually_sync(lambda: client.exists(streams.key("feed", feed_id(feed_url))), 20,
+                        what="the wire feed polled")
         title = "Zanzibar [bold]markup[/bold] story"
         client.xadd(streams.ARTICLES, {"__data__": Article(id="s1", feed="t", title=title)
                                        .model_dump_json()})
         assert len(webhook_sink.wait_for(1, timeout=30)) == 1
-        time.sleep(0.5)
+        # The notifier records the delivery just after the sink answered.
+        eventually_sync(lambda: client.xlen(streams.DELIVERED), 10, what="the delivery recorded")
         code, out = _status(config, capsys, "--json")
     finally:
         for proc in procs:
