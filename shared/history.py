@@ -3,9 +3,9 @@
 Layout (all keys carry the ``{newsalert:history}`` hash tag, so the scripts below run on a
 Redis Cluster too: one slot holds the whole history):
 
-- ``…:ev:<event id>`` hash: ``m`` (its index member), ``j`` (event JSON), ``s`` (lower-cased
-  title and summary, for text search), ``d:<subscription>:<channel kind>`` (outcome). It
-  expires ``retention`` after its last write.
+- ``…:ev:<event id>`` hash: ``m`` (its index member), ``j`` (event JSON), ``s`` (case-folded
+  title and summary, for text search), ``D`` (one line per subscription and channel kind:
+  the delivery outcome). It expires ``retention`` after its last write.
 - ``…:ix:all`` and ``…:ix:<facet>:<value>`` sorted sets (facets: tag, mod, feed, country,
   cluster, sub). Every member has score 0 and reads ``<13-digit ms>:<event id>``, so an index
   is ordered by first-seen time and then id: a member is a cursor that later inserts never
@@ -43,12 +43,18 @@ end
 return m
 """
 
-# KEYS: event hash, subscription index, index registry. ARGV: field, outcome.
-# An event that expired (or was never recorded) gets no stub record.
+# KEYS: event hash, subscription index, index registry. ARGV: "<sub>\t<channel>", outcome.
+# Outcomes live in one field ``D``, a line "<sub>\t<channel>\t<outcome>" each, so a reader
+# gets a record in two fields (no HGETALL). An expired (or never recorded) event gets no stub.
 _DELIVERY = """
 local m = redis.call('HGET', KEYS[1], 'm')
 if not m then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+local prefix, lines = ARGV[1] .. '\t', {}
+for line in string.gmatch(redis.call('HGET', KEYS[1], 'D') or '', '[^\\n]+') do
+  if string.sub(line, 1, #prefix) ~= prefix then table.insert(lines, line) end
+end
+table.insert(lines, prefix .. ARGV[2])
+redis.call('HSET', KEYS[1], 'D', table.concat(lines, '\\n'))
 redis.call('ZADD', KEYS[2], 0, m)
 redis.call('SADD', KEYS[3], KEYS[2])
 return 1
@@ -114,23 +120,41 @@ class HistoryStore:
         self._delivery = redis.register_script(_DELIVERY)
         self._pruned = 0.0
 
-    async def record(self, event: Event, at: float | None = None) -> str:
-        """Store an event (first sight fixes its time); returns its index member."""
-        at = time.time() if at is None else at
+    def _record_call(self, event: Event, at: float) -> dict[str, Any]:
         keys = [event_key(event.id), REGISTRY, ALL]
         keys += [index_key(f, v) for f, v in facets_of(event)]
         args: list[str | int] = [member(at, event.id), max(1, int(self.retention)),
                                  "j", event.model_dump_json(), "s", search_text(event)]
-        raw = await self._record(keys=keys, args=args)
+        return {"keys": keys, "args": args}
+
+    async def record(self, event: Event, at: float | None = None) -> str:
+        """Store an event (first sight fixes its time); returns its index member."""
+        at = time.time() if at is None else at
+        raw = await self._record(**self._record_call(event, at))
         await self.maybe_prune(at)
         return raw.decode() if isinstance(raw, bytes) else str(raw)
+
+    async def record_in(self, pipe: Any, event: Event, at: float) -> None:
+        """Queue :meth:`record` on a pipeline (bulk loads: benchmarks, imports)."""
+        await self._record(**self._record_call(event, at), client=pipe)
+
+    @staticmethod
+    def _delivery_call(event_id: str, subscription: str, channel: str,
+                       outcome: str) -> dict[str, Any]:
+        return {"keys": [event_key(event_id), index_key("sub", subscription), REGISTRY],
+                "args": [f"{subscription}\t{channel}", outcome]}
 
     async def delivery(self, event_id: str, subscription: str, channel: str,
                        outcome: str) -> bool:
         """Note an outcome (sent, retrying, dead, held) of one subscription's channel kind."""
-        keys = [event_key(event_id), index_key("sub", subscription), REGISTRY]
-        done = await self._delivery(keys=keys, args=[f"d:{subscription}:{channel}", outcome])
-        return bool(done)
+        return bool(await self._delivery(
+            **self._delivery_call(event_id, subscription, channel, outcome)))
+
+    async def delivery_in(self, pipe: Any, event_id: str, subscription: str, channel: str,
+                          outcome: str) -> None:
+        """Queue :meth:`delivery` on a pipeline."""
+        await self._delivery(**self._delivery_call(event_id, subscription, channel, outcome),
+                             client=pipe)
 
     async def maybe_prune(self, now: float) -> int:
         """Prune at most once a minute per process (expired records are already gone)."""
@@ -152,19 +176,18 @@ class HistoryStore:
         return removed
 
 
-def decode_record(raw: dict[bytes, bytes]) -> dict[str, Any] | None:
-    """A stored hash as {member, event, deliveries}; None when it expired meanwhile."""
-    if b"j" not in raw:
+def decode_record(member_name: bytes | None, event_json: bytes | None,
+                  deliveries: bytes | None) -> dict[str, Any] | None:
+    """A stored record (fields m, j, D) as {member, event, deliveries}; None when expired."""
+    if not event_json:
         return None
-    deliveries = []
-    for name, value in raw.items():
-        if name.startswith(b"d:"):
-            sub, _, channel = name.decode()[2:].rpartition(":")
-            deliveries.append({"subscription": sub, "channel": channel,
-                               "outcome": value.decode()})
-    deliveries.sort(key=lambda d: (d["subscription"], d["channel"]))
-    return {"member": raw.get(b"m", b"").decode(), "event": Event.model_validate_json(raw[b"j"]),
-            "deliveries": deliveries}
+    outcomes = []
+    for line in (deliveries or b"").decode().splitlines():
+        sub, channel, outcome = [*line.split("\t"), "", ""][:3]
+        outcomes.append({"subscription": sub, "channel": channel, "outcome": outcome})
+    outcomes.sort(key=lambda d: (d["subscription"], d["channel"]))
+    return {"member": (member_name or b"").decode(),
+            "event": Event.model_validate_json(event_json), "deliveries": outcomes}
 
 
 def event_ids(members: Iterable[str]) -> list[str]:
