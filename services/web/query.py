@@ -150,7 +150,7 @@ def matches(record: dict[str, Any], filters: Filters) -> bool:
     event = record["event"]
     have = {history.index_key(f, v) for f, v in history.facets_of(event)}
     have |= {history.index_key("sub", d["subscription"]) for d in record["deliveries"]}
-    text = history.searchtext(event)
+    text = history.search_text(event)
     return (set(filters.facet_keys()) <= have and all(t in text for t in filters.terms())
             and (filters.until is None
                  or history.split_member(record["member"])[0] <= filters.until.timestamp()))
