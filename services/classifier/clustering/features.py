@@ -21,6 +21,7 @@ _CASUALTIES: Final = re.compile(
     re.IGNORECASE)
 _CASUALTY_WORDS: Final = re.compile(r"kill|dead|died|wounded|injured|toll", re.IGNORECASE)
 
+
 def primary_tag(tags: list[Tag]) -> Tag | None:
     """The event-type tag that defines the story (alerting ones first)."""
     events = [t for t in tags if t.kind == "event"]
@@ -76,5 +77,3 @@ def member_record(event: Event, when: datetime) -> dict[str, str]:
     return {"id": art.id, "feed": art.feed, "title": art.title, "url": art.url,
             "time": when.isoformat(), "modality": tag.modality.value if tag else "",
             "facts": json.dumps(tag.fields if tag else {}, sort_keys=True)}
-
-

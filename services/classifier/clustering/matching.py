@@ -76,5 +76,3 @@ def choose(feat: Features, cands: list[Candidate], limits: Thresholds,
         if value > best:
             best, best_id = value, cand.id
     return best_id
-
-
