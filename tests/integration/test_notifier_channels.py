@@ -24,7 +24,7 @@ from services.notifier.channels import (
 )
 from services.notifier.render import Rendered, render_event
 from shared.schemas import Article, Event, Evidence, Tag
-from tests.support import smtp_server
+from tests.support import POLL, smtp_server
 
 SECRET_PASS = "SECRETPASS-9f3k2"
 SECRET_PATH = "PATHTOKEN-7x1q8z"
@@ -59,7 +59,8 @@ class Sink(BaseHTTPRequestHandler):
 def sink() -> Iterator[int]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Sink)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": POLL},
+                              daemon=True)
     thread.start()
     Sink.requests = []
     yield server.server_address[1]

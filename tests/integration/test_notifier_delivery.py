@@ -1,6 +1,6 @@
 """Delivery guarantees against a real Redis and scripted local webhook sinks."""
 
-import time
+import math
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
@@ -11,7 +11,7 @@ from shared import streams
 from shared.broker import make_redis
 from shared.config import AppConfig, NotifierSettings, Subscription
 from shared.schemas import Article, Event, Evidence, Tag
-from tests.support import HttpServer, Route
+from tests.support import HttpServer, Route, SimClock
 
 FAST = NotifierSettings(max_attempts=4, retry_base=0.05, retry_max=0.2, timeout=5,
                         circuit_open=0.1)
@@ -40,36 +40,35 @@ def config(*subs: tuple[str, list[str]], settings: NotifierSettings = FAST) -> A
         Subscription(name=name, urls=urls, tags=["military_strike"]) for name, urls in subs])
 
 
+@pytest.fixture(name="clock")
+def _clock() -> SimClock:
+    return SimClock()
+
+
 @pytest.fixture(name="store")
-async def _store(redis_url: str) -> AsyncIterator[DeliveryStore]:
+async def _store(redis_url: str, clock: SimClock) -> AsyncIterator[DeliveryStore]:
     redis = make_redis(redis_url)
-    yield DeliveryStore(redis)
+    yield DeliveryStore(redis, now=clock)
     await redis.aclose()
 
 
-async def drain(dispatcher: Dispatcher, until: Callable[[], bool], within: float) -> None:
-    """Run the retry loop until ``until()`` holds or ``within`` seconds pass."""
-    deadline = time.monotonic() + within
-    while not until() and time.monotonic() < deadline:
+async def run_retries(dispatcher: Dispatcher, clock: SimClock, until: float = math.inf) -> None:
+    """Jump the simulated clock from one due retry to the next and run it, until nothing is
+    scheduled before ``until``: every backoff, pause and Retry-After is honoured, none waited."""
+    while (due := await dispatcher.store.next_due()) is not None and due < until:
+        clock.now = max(clock.now, due)
         await dispatcher.retry_due()
-        await _sleep(0.02)
-
-
-async def _sleep(seconds: float) -> None:
-    import asyncio
-    await asyncio.sleep(seconds)
 
 
 async def test_500s_then_success_delivers_once(
-        store: DeliveryStore, http_server: Callable[[Route], HttpServer]) -> None:
+        store: DeliveryStore, clock: SimClock,
+        http_server: Callable[[Route], HttpServer]) -> None:
     """500, 500, 500, 200 → delivered exactly once after 4 attempts, nothing left to retry."""
     sink = http_server(scripted(iter([(500, {})] * 3)))
     url = f"json://127.0.0.1:{sink.port}/hook"
     dispatcher = Dispatcher(config(("desk", [url])), store)
     await dispatcher.on_event(event(1))
-    await drain(dispatcher, lambda: len(sink.requests) >= 4, within=10)
-    await _sleep(0.3)
-    await dispatcher.retry_due()
+    await run_retries(dispatcher, clock)
     assert len(sink.requests) == 4
     assert await store.was_sent("desk", "ev-1", url_id(url))
     assert await store.pending_retries() == 0
@@ -87,7 +86,7 @@ async def test_redelivered_event_is_not_sent_twice(
 
 
 async def test_permanent_failure_goes_to_dlq_others_unaffected(
-        store: DeliveryStore, http_server: Callable[[Route], HttpServer],
+        store: DeliveryStore, clock: SimClock, http_server: Callable[[Route], HttpServer],
         webhook_sink: HttpServer) -> None:
     """A channel that always fails is dead-lettered after max_attempts; another gets everything."""
     broken = http_server(lambda p, h, b: (500, {}, b"down"))
@@ -97,9 +96,7 @@ async def test_permanent_failure_goes_to_dlq_others_unaffected(
     for n in range(3):
         await dispatcher.on_event(event(10 + n))
     assert len(webhook_sink.requests) == 3
-    await drain(dispatcher, lambda: len(broken.requests) >= 3 * FAST.max_attempts, within=15)
-    await _sleep(0.3)
-    await dispatcher.retry_due()
+    await run_retries(dispatcher, clock)
     entries = await store.redis.xrange(streams.DLQ)
     assert len(entries) == 3
     assert len(broken.requests) == 3 * FAST.max_attempts
@@ -109,23 +106,22 @@ async def test_permanent_failure_goes_to_dlq_others_unaffected(
     assert await store.pending_retries() == 0
 
 
-@pytest.mark.slow
 async def test_retry_after_pauses_only_that_channel(
-        store: DeliveryStore, http_server: Callable[[Route], HttpServer],
+        store: DeliveryStore, clock: SimClock, http_server: Callable[[Route], HttpServer],
         webhook_sink: HttpServer) -> None:
     """429 with Retry-After: 5 → no request to that channel for 5 s; other channels go on."""
     limited = http_server(scripted(iter([(429, {"Retry-After": "5"})])))
     slow_url = f"json://127.0.0.1:{limited.port}/hook"
     fast_url = f"json://127.0.0.1:{webhook_sink.port}/hook"
     dispatcher = Dispatcher(config(("a", [slow_url]), ("b", [fast_url])), store)
-    started = time.monotonic()
+    started = clock.now
     await dispatcher.on_event(event(20))
     for n in range(21, 24):
         await dispatcher.on_event(event(n))
     assert len(webhook_sink.requests) == 4, "the other channel is not delayed"
-    await drain(dispatcher, lambda: time.monotonic() - started > 4.8, within=6)
+    await run_retries(dispatcher, clock, until=started + 4.9)
     assert len(limited.requests) == 1, "nothing sent to the limited channel within Retry-After"
-    await drain(dispatcher, lambda: len(limited.requests) >= 5, within=10)
+    await run_retries(dispatcher, clock)
     assert len(limited.requests) == 5
     for n in range(20, 24):
         assert await store.was_sent("a", f"ev-{n}", url_id(slow_url))

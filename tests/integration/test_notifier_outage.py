@@ -13,26 +13,15 @@ from shared import streams
 from shared.broker import make_redis
 from shared.config import AppConfig, NotifierSettings, Subscription
 from tests.integration.test_notifier_delivery import event
-from tests.support import HttpServer, Route
+from tests.support import HttpServer, Route, SimClock
 
-pytestmark = pytest.mark.integration
 START = 1_900_000_000.0
 ALERTS = 10
 
 
-class SimClock:
-    """Seconds since the epoch that move only when the test says so."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture(name="clock")
 def _clock() -> SimClock:
-    return SimClock()
+    return SimClock(START)
 
 
 @pytest.fixture(name="store")
