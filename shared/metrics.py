@@ -53,6 +53,12 @@ CONFIG_RELOADS = Counter("newsalert_config_reloads", "Config file edits seen by 
 CONFIG_HELD = Gauge("newsalert_config_reload_held", "Config edits held back as suspicious "
                     "(empty, or dropping most subscriptions), waiting for confirmation; alert "
                     "when above 0", registry=REGISTRY)
+STREAM_BACKLOG = Gauge("newsalert_stream_backlog", "Entries the slowest group of a stream has "
+                       "not acked yet, as its producer last read it", ["stream"],
+                       registry=REGISTRY)
+STREAM_PAUSED = Gauge("newsalert_stream_backpressure", "1 while a consumer group is so far "
+                      "behind that the stream's producer pauses (poller) or stops trimming "
+                      "(classifier); alert when it stays 1", ["stream"], registry=REGISTRY)
 
 _HTTP = re.compile(r"^http (\d{3})$")
 _REASONS = (("timeout", "timeout"), ("too large", "too_large"), ("exceed", "too_large"),

@@ -1,5 +1,7 @@
 """Classifier service: tags articles and publishes events for the ones that carry a tag."""
 
+import asyncio
+import contextlib
 import logging
 
 from faststream import FastStream
@@ -13,6 +15,7 @@ from services.classifier.clustering.redis_store import RedisStore
 from services.classifier.clustering.similarity import Commonness
 from services.classifier.watch import WatchMatcher
 from shared import metrics, streams
+from shared.backpressure import CapWatch, StreamGuard
 from shared.broker import consumer_name, ensure_groups, make_app, make_broker, make_redis
 from shared.config import AppConfig
 from shared.consume import consume
@@ -36,6 +39,8 @@ class ClassifierService:
         self._redis: Redis | None = None
         self._config_watch: ConfigWatcher | None = None
         self.common = Commonness()  # word commonness learned from this replica's stream
+        self.events_cap: CapWatch | None = None  # MAXLEN that never trims unread events
+        self._cap_task: asyncio.Task[None] | None = None
 
     def redis(self) -> "Redis":
         """The state client, created lazily inside the running loop."""
@@ -68,6 +73,9 @@ class ClassifierService:
     async def start(self) -> None:
         """Create groups and start watching the config file."""
         await ensure_groups(self.redis())
+        self.events_cap = CapWatch(StreamGuard(self.redis(), streams.EVENTS,
+                                               streams.EVENTS_MAXLEN))
+        self._cap_task = asyncio.create_task(self.events_cap.run(), name="events-cap")
         if self.config.source:
             self._config_watch = ConfigWatcher(self.config.source, self.reload,
                                                self.config.reload_interval, self.config)
@@ -77,6 +85,10 @@ class ClassifierService:
         """Stop watching and close the state client."""
         if self._config_watch:
             await self._config_watch.stop()
+        if self._cap_task is not None:
+            self._cap_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._cap_task
         if self._redis is not None:
             await self._redis.aclose()
 
@@ -98,7 +110,8 @@ def register(broker: RedisBroker, app: FastStream, config: AppConfig, redis_url:
             log.info("folded into its cluster", extra={"article_id": article.id})
             return
         event = clustered
-        await events.publish(event)
+        cap = service.events_cap
+        await events.publish(event, maxlen=cap.maxlen if cap else streams.EVENTS_MAXLEN)
         log.info("tagged %s", ",".join(t.name for t in event.tags),
                  extra={"article_id": article.id, "feed": article.feed})
 

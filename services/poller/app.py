@@ -65,6 +65,9 @@ class PollerService:
         """Stop scheduling, let in-flight polls finish (each publish is atomic anyway)."""
         if self._watcher:
             await self._watcher.stop()
+        poller: Poller | None = getattr(self, "poller", None)
+        if poller is not None:
+            poller.stopping = True  # a poll held back by backpressure publishes and ends
         if self._loop:
             self._loop.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -7,6 +7,7 @@ from redis.asyncio import Redis
 
 from services.poller.state import FeedState, feed_id
 from shared import streams
+from shared.backpressure import StreamGuard
 from shared.config import Feed
 from shared.schemas import Article, Event, Tag, utcnow
 
@@ -32,6 +33,7 @@ def health_event(feed: Feed, state: FeedState, recovered: bool) -> Event:
 async def publish(redis: "Redis", feed: Feed, state: FeedState, recovered: bool) -> None:
     """XADD a feed_health event to the events stream."""
     event = health_event(feed, state, recovered)
-    await redis.xadd(streams.EVENTS, {"__data__": event.model_dump_json()},
-                     maxlen=streams.EVENTS_MAXLEN, approximate=True)
+    # Trimmed like the classifier's events: never below what the notifier has not acked.
+    trim = await StreamGuard(redis, streams.EVENTS, streams.EVENTS_MAXLEN).trim()
+    await redis.xadd(streams.EVENTS, {"__data__": event.model_dump_json()}, **trim.kwargs())
     log.warning("%s", event.article.title, extra={"feed": feed.label()})

@@ -15,7 +15,8 @@ from services.poller.fetch import FetchResult, fetch_feed
 from services.poller.parse import FeedItem, ParsedFeed, parse_feed_bounded
 from services.poller.schedule import after_skip_hours, decode_hours, encode_hours, next_delay
 from services.poller.state import CHANGED, NEW, FeedState, PollerStore, article_id, feed_id, now
-from shared import metrics
+from shared import metrics, streams
+from shared.backpressure import StreamGuard
 from shared.config import Feed, PollerSettings
 from shared.schemas import Article, utcnow
 
@@ -41,8 +42,13 @@ class Poller:
     redis: "Redis"
     settings: PollerSettings
     owner: str = "poller"
+    # Paces publishing against the slowest consumer group (a small cap in tests).
+    guard: StreamGuard | None = None
+    stopping: bool = False
 
     def __post_init__(self) -> None:
+        if self.guard is None:
+            self.guard = StreamGuard(self.redis, streams.ARTICLES, streams.ARTICLES_MAXLEN)
         self._global = asyncio.Semaphore(self.settings.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
 
@@ -134,7 +140,7 @@ class Poller:
         report.seen += len(keyed[alert_count:])
         fresh = [(aid, _article(feed, aid, item).model_dump_json(), item.content_hash)
                  for aid, item in keyed[:alert_count]]
-        for status in await self.store.publish_batch(fresh):
+        for status in await self._publish_paced(fresh):
             if status == NEW:
                 report.published += 1
                 metrics.ITEMS_PUBLISHED.inc()
@@ -142,6 +148,19 @@ class Poller:
                 report.updated += 1
             else:
                 report.seen += 1
+
+
+    async def _publish_paced(self, fresh: list[tuple[str, str, str]]) -> list[int]:
+        """Publish in chunks, each after the slowest group has room for it (backpressure)."""
+        assert self.guard is not None
+        statuses: list[int] = []
+        size = self.guard.chunk()
+        for start in range(0, len(fresh), size):
+            chunk = fresh[start:start + size]
+            await self.guard.wait_for_room(len(chunk), lambda: self.stopping)
+            trim = await self.guard.trim(len(chunk))
+            statuses += await self.store.publish_batch(chunk, trim)
+        return statuses
 
 
 def _log_poll(feed: Feed, state: FeedState, outcome: str) -> None:

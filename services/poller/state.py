@@ -9,6 +9,7 @@ from typing import Any, cast
 from redis.asyncio import Redis
 
 from shared import streams
+from shared.backpressure import Trim
 from shared.broker import is_cluster
 
 # SET NX and XADD in one script: a crash can never record an item as seen without publishing it.
@@ -18,7 +19,7 @@ if prev then
   if prev ~= ARGV[4] then redis.call('SET', KEYS[1], ARGV[4], 'KEEPTTL') return 2 end
   return 0
 end
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', '__data__', ARGV[3])
+redis.call('XADD', KEYS[2], ARGV[5], '~', ARGV[2], '*', '__data__', ARGV[3])
 redis.call('SET', KEYS[1], ARGV[4], 'EX', ARGV[1])
 return 1
 """
@@ -30,6 +31,7 @@ return 0
 """
 
 NEW, SEEN, CHANGED = 1, 0, 2
+DEFAULT_TRIM = Trim("MAXLEN", streams.ARTICLES_MAXLEN)
 
 
 def feed_id(url: str) -> str:
@@ -90,30 +92,34 @@ class PollerStore:
         self._publish = redis.register_script(_PUBLISH_NEW)
         self._release = redis.register_script(_RELEASE)
 
-    async def publish_new(self, article_key: str, payload: str, content_hash: str) -> int:
+    async def publish_new(self, article_key: str, payload: str, content_hash: str,
+                          trim: Trim = DEFAULT_TRIM) -> int:
         """XADD the payload unless the item was seen; returns NEW, SEEN or CHANGED."""
         keys = [streams.key("seen", article_key), streams.ARTICLES]
-        args: list[str | int] = [self.seen_ttl, streams.ARTICLES_MAXLEN, payload, content_hash]
-        return int(await self._publish(keys=keys, args=args))
+        return int(await self._publish(keys=keys, args=self._args(payload, content_hash, trim)))
 
-    async def publish_batch(self, entries: Sequence[tuple[str, str, str]]) -> list[int]:
+    async def publish_batch(self, entries: Sequence[tuple[str, str, str]],
+                            trim: Trim = DEFAULT_TRIM) -> list[int]:
         """``publish_new`` for (key, payload, hash) entries in one round trip, in order.
 
         Each entry is still its own atomic script; only the network trips are shared, which
         is what bounds a poll of 1,000 feeds (one trip per item would be ~10 per feed).
+        ``trim``: how the stream is capped (see shared.backpressure).
         """
         if not entries:
             return []
         if is_cluster(self.redis):
             # redis-py's cluster pipeline refuses scripts; one trip per item keeps the order.
-            return [await self.publish_new(*entry) for entry in entries]
+            return [await self.publish_new(*entry, trim=trim) for entry in entries]
         async with self.redis.pipeline(transaction=False) as pipe:
             for article_key, payload, content_hash in entries:
                 keys = [streams.key("seen", article_key), streams.ARTICLES]
-                args: list[str | int] = [self.seen_ttl, streams.ARTICLES_MAXLEN, payload,
-                                         content_hash]
-                await self._publish(keys=keys, args=args, client=pipe)
+                await self._publish(keys=keys, args=self._args(payload, content_hash, trim),
+                                    client=pipe)
             return [int(status) for status in await pipe.execute()]
+
+    def _args(self, payload: str, content_hash: str, trim: Trim) -> list[str | int]:
+        return [self.seen_ttl, trim.threshold, payload, content_hash, trim.strategy]
 
     async def mark_seen_batch(self, entries: Sequence[tuple[str, str]]) -> None:
         """``mark_seen`` for (key, hash) entries in one round trip."""

@@ -12,7 +12,7 @@ from shared import streams
 from shared.broker import make_broker
 from shared.consume import consume
 from shared.schemas import Article
-from tests.integration.test_consume_recovery import wait_until
+from tests.support import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -72,7 +72,7 @@ async def test_poison_entries_dead_letter_once_and_nothing_is_lost(
             max_deliveries=5, batch=batch)
     await broker.start()
     try:
-        await wait_until(lambda: _settled(redis, seen), within=30)
+        await eventually(lambda: _settled(redis, seen), 30, what="all entries settled")
         await asyncio.sleep(1.0)  # long enough for a second, wrong reclaim round
     finally:
         await broker.stop()
