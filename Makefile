@@ -34,6 +34,7 @@ format: $(STAMP)
 
 docs: $(STAMP)  ## regenerate the AsyncAPI documents under docs/
 	$(BIN)/python -m shared.asyncapi docs/
+	$(BIN)/python -m services.notifier.payload_schema docs/
 
 clean:
 	rm -rf $(VENV) .newsalert .mypy_cache .ruff_cache

@@ -16,7 +16,7 @@ from pydantic import (
     field_validator,
 )
 
-from shared import secrets
+from shared import secrets, templating
 from shared.durations import parse_duration
 from shared.schemas import ALERTING_MODALITIES, EventType, Modality
 
@@ -132,6 +132,24 @@ class Digest(Strict):
     timezone: str = "UTC"
 
 
+class TemplatePair(Strict):
+    title: str | None = None
+    body: str | None = None
+
+    @field_validator("title", "body")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        return None if value is None else templating.check(value)
+
+
+class AlertTemplates(Strict):
+    """Per-format templates; a channel uses the one of its format, else the built-in one."""
+
+    text: TemplatePair | None = None
+    markdown: TemplatePair | None = None
+    html: TemplatePair | None = None
+
+
 class Subscription(Strict):
     name: Annotated[str, BeforeValidator(_slug)]
     urls: list[str] = Field(min_length=1)
@@ -146,6 +164,9 @@ class Subscription(Strict):
     quiet_hours: QuietHours | None = None
     updates: Literal["none", "significant"] = "none"
     feed_health: bool = True
+    template: AlertTemplates | None = None
+    payload: Literal["text", "json"] = Field(
+        "text", description="json: json:// and webhook URLs get the structured JSON document")
 
     @field_validator("tags")
     @classmethod

@@ -14,7 +14,8 @@ from redis.exceptions import RedisError
 from services.notifier import routes
 from services.notifier.channels import SendOutcome, privacy_url, send
 from services.notifier.delivery import DeliveryStore, Job, backoff, url_id
-from services.notifier.render import Rendered, channel_kind, render_digest, render_event
+from services.notifier.render import Rendered, channel_kind, render_digest
+from services.notifier.templates import render_for
 from shared import metrics, streams
 from shared.config import AppConfig, Subscription
 from shared.history import HistoryStore
@@ -95,7 +96,7 @@ class Dispatcher:
         if wait > 0:
             await self.store.schedule(job, wait + 0.05)
             return "deferred"
-        outcome = await self.sender(url, _render(job, url),
+        outcome = await self.sender(url, _render(job, url, self._subscription(job.subscription)),
                                     timeout=self.config.notifier.timeout)
         if outcome.ok:
             health.failures = 0
@@ -142,6 +143,9 @@ class Dispatcher:
         metrics.delivery(channel_kind(url), "retried")
         log.warning("delivery failed (attempt %d), retry in %.1f s: %s", job.attempt, delay,
                     outcome.detail, extra=extra)
+
+    def _subscription(self, name: str) -> Subscription | None:
+        return next((s for s in self.config.subscriptions if s.name == name), None)
 
     async def _note(self, job: Job, channel: str, outcome: str) -> None:
         """Record a delivery outcome in the history (each event of a digest)."""
@@ -196,12 +200,12 @@ class Dispatcher:
             await pipe.execute()
 
 
-def _render(job: Job, url: str) -> Rendered:
+def _render(job: Job, url: str, sub: Subscription | None = None) -> Rendered:
     kind = channel_kind(url)
     if job.kind == "digest":
         return render_digest([Event.model_validate(e) for e in json.loads(job.event_json)], kind)
     event = Event.model_validate_json(job.event_json)
-    rendered = render_event(event, kind)
+    rendered = render_for(event, kind, sub)
     if kind == "email" and event.cluster_id:
         rendered = replace(rendered, headers=thread_headers(event.cluster_id, event.is_update))
     return rendered
