@@ -18,7 +18,7 @@ from pydantic import (
 
 from shared import secrets, templating
 from shared.durations import parse_duration
-from shared.schemas import ALERTING_MODALITIES, EventType, Modality
+from shared.schemas import ALERTING_MODALITIES, NAME_MAX, URL_MAX, EventType, Modality
 
 Seconds = Annotated[float, BeforeValidator(parse_duration)]
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -32,6 +32,8 @@ class Strict(BaseModel):
 
 
 def _slug(value: str) -> str:
+    if len(value) > NAME_MAX:
+        raise ValueError(f"at most {NAME_MAX} characters")
     if not _NAME.match(value):
         raise ValueError("use lower-case letters, digits, '-', '_' or '.'")
     return value
@@ -75,8 +77,9 @@ class PollerSettings(Strict):
 
 
 class Feed(Strict):
-    url: Annotated[str, BeforeValidator(str)]
-    name: str = ""
+    # Capped like the wire fields they become (Article.feed_url, Article.feed).
+    url: Annotated[str, BeforeValidator(str), Field(max_length=URL_MAX)]
+    name: str = Field("", max_length=NAME_MAX)
     interval: Seconds = 300.0
     backfill: int = Field(0, ge=0, le=1000)
 

@@ -1,11 +1,66 @@
 """The wire contract between the services (pydantic models, JSON on the streams)."""
 
+import re
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 SCHEMA_VERSION = 1
+# Upper bounds of what a consumer accepts on the wire. The poller's own caps are lower
+# (services/poller/items.py); these refuse entries written by anything else.
+ID_MAX, FEED_MAX, URL_MAX, TITLE_MAX, SUMMARY_MAX, NAME_MAX = 256, 300, 2048, 20_000, 100_000, 200
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_LINE_BREAKS = re.compile(r"[\t\n\r]")
+
+
+def _no_controls(text: str) -> str:
+    """Control characters and lone surrogates dropped; tabs and line breaks kept."""
+    return _CONTROL.sub("", text)
+
+
+def _one_line(text: str) -> str:
+    """Like :func:`_no_controls`, and tabs or line breaks become spaces."""
+    return _LINE_BREAKS.sub(" ", _CONTROL.sub("", text))
+
+
+def _to_utc(value: datetime) -> datetime:
+    """Every timestamp in UTC; one without a zone is taken to be UTC already.
+
+    A naive ``published`` once reached the clusterer and raised TypeError when compared
+    with aware times, failing its whole batch.
+    """
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:  # year 1 at UTC+14: not a ValueError, so pydantic would not catch it
+        raise ValueError("date out of range") from None
+
+
+def _published(value: datetime | None) -> datetime | None:
+    # A feed's nonsense date (year 1, year 9999) must not cost the article its alert:
+    # it is dropped, and the fetch time stands in for it.
+    if value is None:
+        return None
+    try:
+        value = _to_utc(value)
+    except ValueError:
+        return None
+    return value if _EPOCH <= value <= _LATEST else None
+
+
+def _http_or_empty(url: str) -> str:
+    # Renderers link this URL: anything but a plain http(s) URL (javascript:, data:) is dropped.
+    if not url.lower().startswith(("http://", "https://")):
+        return ""
+    return "" if _CONTROL.search(url) or any(c.isspace() for c in url) else url
+
+
+_EPOCH, _LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC)
+Identifier = Annotated[str, Field(min_length=1, max_length=ID_MAX,
+                                  pattern=r"^[^\x00-\x1f\x7f]+$")]
+OneLine = Annotated[str, AfterValidator(_one_line)]
+UtcTime = Annotated[datetime, AfterValidator(_to_utc)]
 
 
 def utcnow() -> datetime:
@@ -40,17 +95,23 @@ ALERTING_MODALITIES: frozenset[Modality] = frozenset(
 
 
 class Article(BaseModel):
-    """One new feed item, as published by the poller on ``newsalert:articles``."""
+    """One new feed item, as published by the poller on ``newsalert:articles``.
+
+    Validation is the consumer's guard against entries not written by the poller: sizes are
+    bounded, control characters dropped, timestamps made UTC.
+    """
 
     schema_version: int = SCHEMA_VERSION
-    id: str = Field(description="Stable id: hash of the feed URL and the item identity")
-    feed: str = Field(description="Feed name from the config")
-    feed_url: str = ""
-    url: str = Field("", description="Article link (http/https only, else empty)")
-    title: str
-    summary: str = ""
-    published: datetime | None = None
-    fetched_at: datetime = Field(default_factory=utcnow)
+    id: Identifier = Field(description="Stable id: hash of the feed URL and the item identity")
+    feed: Annotated[OneLine, Field(max_length=FEED_MAX)] = Field(
+        description="Feed name from the config")
+    feed_url: Annotated[str, Field(max_length=URL_MAX), AfterValidator(_http_or_empty)] = ""
+    url: Annotated[str, Field(max_length=URL_MAX), AfterValidator(_http_or_empty)] = Field(
+        "", description="Article link (http/https only, else empty)")
+    title: Annotated[OneLine, Field(max_length=TITLE_MAX)]
+    summary: Annotated[str, Field(max_length=SUMMARY_MAX), AfterValidator(_no_controls)] = ""
+    published: Annotated[datetime | None, AfterValidator(_published)] = None
+    fetched_at: UtcTime = Field(default_factory=utcnow)
     is_update: bool = Field(False, description="The item was seen before with other content")
 
 
@@ -64,7 +125,7 @@ class Evidence(BaseModel):
 class Tag(BaseModel):
     """One tag on an article: an event type or a watch topic, with its evidence."""
 
-    name: str
+    name: Annotated[OneLine, Field(min_length=1, max_length=NAME_MAX)]
     kind: str = Field("event", description="'event' for built-in types, 'watch' for topics")
     modality: Modality = Modality.OCCURRED
     confidence: float = Field(1.0, ge=0.0, le=1.0)
@@ -80,11 +141,11 @@ class Event(BaseModel):
     """A classified article, published on ``newsalert:events`` when it carries a tag."""
 
     schema_version: int = SCHEMA_VERSION
-    id: str = Field(description="Event id; the idempotency key of deliveries")
+    id: Identifier = Field(description="Event id; the idempotency key of deliveries")
     kind: str = Field("article", description="'article' or 'feed_health'")
     article: Article
     tags: list[Tag] = Field(default_factory=list)
-    classified_at: datetime = Field(default_factory=utcnow)
+    classified_at: UtcTime = Field(default_factory=utcnow)
     cluster_id: str | None = None
     is_update: bool = False
     sources: int = 1

@@ -23,7 +23,7 @@ def health_event(feed: Feed, state: FeedState, recovered: bool) -> Event:
         summary = "The feed is polled successfully again."
     else:
         title = f"Feed {feed.label()} is failing"
-        summary = f"{state.failures} consecutive failures; last error: {state.last_error}"
+        summary = f"{state.failures} consecutive failures; last error: {state.last_error[:500]}"
     article = Article(id=f"health-{feed_id(feed.url)}", feed=feed.label(), feed_url=feed.url,
                       url="", title=title, summary=summary, fetched_at=utcnow())
     tag = Tag(name=FEED_HEALTH, kind="health", alert=True, confidence=1.0)
