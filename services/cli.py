@@ -7,6 +7,7 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from faststream import FastStream
 
@@ -34,6 +35,27 @@ def _redis_url(config: AppConfig) -> str:
                      "(set it, or NEWSALERT_REDIS__URL; `newsalert run` embeds one)")
 
 
+def _check_credentials(url: str) -> None:
+    """Refuse a wrong Redis password at once (exit 2): retrying cannot fix it, and it is not
+    "Redis down". One PING without retries; an unreachable Redis is left to the startup
+    retries and exit 3."""
+    import redis as redis_sync
+    from redis.exceptions import AuthenticationError, RedisError
+
+    client = redis_sync.Redis.from_url(url, socket_connect_timeout=5.0, socket_timeout=5.0)
+    try:
+        client.ping()
+    except AuthenticationError as exc:
+        hint = ("the server wants a password and the URL has none"
+                if urlsplit(url).password is None else redact(str(exc))[:200])
+        raise UsageError(f"Redis rejected the credentials ({hint}): check the password in "
+                         "redis.url or NEWSALERT_REDIS__URL") from None
+    except RedisError:
+        return
+    finally:
+        client.close()
+
+
 def _serve(app: FastStream) -> int:
     from redis.exceptions import ConnectionError as RedisConnectionError
     from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -57,6 +79,7 @@ def cmd_service(args: argparse.Namespace) -> int:
     config = _config(args)
     configure_logging(config.log_level)
     url = _redis_url(config)
+    _check_credentials(url)
     if args.command == "poller" and args.once:
         from services.poller.app import poll_once
 
@@ -89,6 +112,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = _config(args)
     configure_logging(config.log_level)
     embedded = None if config.redis.url else EmbeddedRedis(config.data_dir)
+    if config.redis.url:
+        _check_credentials(config.redis.url)
     url = config.redis.url or embedded.start()  # type: ignore[union-attr]
     try:
         broker = make_broker(url, graceful_timeout=config.notifier.timeout + 10,
