@@ -17,7 +17,6 @@ import multiprocessing
 import random
 import re
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,6 +37,7 @@ from services.classifier.classify import classify_article  # noqa: E402
 from services.classifier.rules.sentences import split_sentences  # noqa: E402
 from services.classifier.watch import WatchMatcher, normalise  # noqa: E402
 from shared.config import WatchTopic  # noqa: E402
+from shared.redis_binaries import find_redis_binary  # noqa: E402
 
 TOPIC_COUNTS = (0, 1, 100, 1000)
 SYLLABLES = ("ka", "lor", "mi", "ren", "sut", "vo", "dra", "pel", "zin", "quo", "bre", "tam")
@@ -252,7 +252,7 @@ def main() -> int:
                   classifier_row(TOPIC_COUNTS[-1], texts, real=False)]
     print_classifier(classifier, source)
     figures: dict[str, Any] = {"articles": source, "classifier": classifier}
-    if shutil.which("redis-server") is None:
+    if find_redis_binary("redis-server") is None:
         print("\n(b) skipped: redis-server is not installed")
     else:
         figures["poller"] = poller_rows([int(n) for n in args.feeds.split(",")])

@@ -7,7 +7,6 @@ self-written articles. See docs/benchmarks.md for the figures and how to read th
 """
 
 import argparse
-import shutil
 import sys
 import tempfile
 import time
@@ -27,6 +26,7 @@ from pipeline_procs import Services, config_data, memory_kib, start_redis, wait_
 from results import record, table  # noqa: E402
 
 from shared import streams  # noqa: E402
+from shared.redis_binaries import find_redis_binary  # noqa: E402
 from tests.pipeline import write_config  # noqa: E402
 
 
@@ -166,7 +166,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="short runs (~1 minute)")
     args = parser.parse_args()
-    if shutil.which("redis-server") is None:
+    if find_redis_binary("redis-server") is None:
         print("skipped: redis-server is not installed")
         return 0
     source = texts()

@@ -14,7 +14,6 @@ import contextlib
 import json
 import multiprocessing
 import resource
-import shutil
 import socket
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.results import record
+from shared.redis_binaries import find_redis_binary
 
 ITEMS = 10
 
@@ -102,7 +102,7 @@ def peak_rss_mb() -> dict[str, float]:
 
 async def run_poller(base: str, count: int, redis_url: str) -> dict[str, Any]:
     from services.poller.fetch import make_client
-    from services.poller.parse import PARSERS
+    from services.poller.parse_pool import PARSERS
     from services.poller.polling import Poller
     from services.poller.state import PollerStore
     from shared.broker import ensure_groups, make_redis
@@ -170,7 +170,8 @@ def spawn(*args: str) -> dict[str, Any]:
 
 def start_redis(directory: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+    server = find_redis_binary("redis-server") or "redis-server"
+    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1",
                                 "--save", "", "--appendonly", "no", "--dir", directory],
                                stdout=subprocess.DEVNULL)
     for _ in range(200):
@@ -232,7 +233,7 @@ def main() -> int:
                         help="feeds in the second scenario, with simulated network latency")
     parser.add_argument("--latency-ms", type=float, default=50.0)
     args = parser.parse_args()
-    if shutil.which("redis-server") is None:
+    if find_redis_binary("redis-server") is None:
         print("redis-server is not installed; nothing to measure")
         return 0
     scenario(args.feeds, 0.0)

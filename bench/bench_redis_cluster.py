@@ -9,7 +9,6 @@ Both backends run in this one process, alternately, on the same kind of articles
 """
 
 import argparse
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -25,6 +24,7 @@ from pipeline_procs import Services, config_data, start_redis, wait_ready  # noq
 from results import record, table  # noqa: E402
 
 from shared import streams  # noqa: E402
+from shared.redis_binaries import find_redis_binary  # noqa: E402
 from tests.support import RedisClusterServers  # noqa: E402
 
 WARMUP = 200  # imports, script loading and first connections are not the steady state
@@ -119,7 +119,7 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
-    if shutil.which("redis-server") is None or shutil.which("redis-cli") is None:
+    if find_redis_binary("redis-server") is None or find_redis_binary("redis-cli") is None:
         print("redis-server / redis-cli is not installed; nothing to measure")
         return 0
     out = run(args.articles, args.rounds)

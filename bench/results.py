@@ -11,13 +11,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+from shared.redis_binaries import find_redis_binary
+
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 
 def machine() -> dict[str, Any]:
     """What the figures were measured on: they mean little without it."""
     try:
-        redis = subprocess.run(["redis-server", "--version"], capture_output=True, text=True,
+        server = find_redis_binary("redis-server") or "redis-server"
+        redis = subprocess.run([server, "--version"], capture_output=True, text=True,
                                check=False, timeout=5).stdout.strip()
     except OSError:
         redis = "absent"

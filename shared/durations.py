@@ -1,6 +1,9 @@
-"""Human durations in config files: ``30s``, ``5m``, ``1h``, ``2d``."""
+"""Durations: human ones in config files (``30s``, ``5m``, ``1h``, ``2d``) and HTTP Retry-After."""
 
 import re
+import time
+from datetime import UTC
+from email.utils import parsedate_to_datetime
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
@@ -20,3 +23,20 @@ def parse_duration(value: object) -> float:
     if seconds <= 0:
         raise ValueError("duration must be positive")
     return seconds
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from an HTTP Retry-After header: delta-seconds or an HTTP date.
+
+    Anything else (a float, "soon", an empty header) is None: the caller's own backoff applies.
+    """
+    value = (value or "").strip()
+    if value.isascii() and value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # RFC 9110 dates are GMT even when the zone is missing
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))

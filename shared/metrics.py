@@ -8,7 +8,6 @@ replica would see only its own share, so they are read from Redis at scrape time
 import json
 import logging
 import math
-import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from shared import streams
+from shared.failures import metric_label
 from shared.health import PipelineStats
 
 log = logging.getLogger("newsalert.metrics")
@@ -33,7 +33,8 @@ _E2E_BUCKETS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 900.0, 3600.
 
 FEED_POLLS = Counter("newsalert_feed_polls", "Feed polls by outcome (ok, not_modified, failed, "
                      "disabled)", ["outcome"], registry=REGISTRY)
-FEED_FAILURES = Counter("newsalert_feed_failures", "Failed feed polls by reason", ["reason"],
+FEED_FAILURES = Counter("newsalert_feed_failures", "Failed feed polls by reason (a "
+                        "FailureReason value; http_<status> per HTTP status)", ["reason"],
                         registry=REGISTRY)
 ITEMS_PUBLISHED = Counter("newsalert_items_published", "New feed items published to the "
                           "articles stream", registry=REGISTRY)
@@ -60,27 +61,11 @@ STREAM_PAUSED = Gauge("newsalert_stream_backpressure", "1 while a consumer group
                       "behind that the stream's producer pauses (poller) or stops trimming "
                       "(classifier); alert when it stays 1", ["stream"], registry=REGISTRY)
 
-_HTTP = re.compile(r"^http (\d{3})$")
-_REASONS = (("timeout", "timeout"), ("too large", "too_large"), ("exceed", "too_large"),
-            ("private", "blocked"), ("not allowed", "blocked"), ("redirect", "redirects"),
-            ("parse", "parse"), ("xml", "parse"), ("not a feed", "parse"),
-            ("connect", "connect"), ("name or service", "connect"), ("ssl", "tls"),
-            ("certificate", "tls"))
-
-
-def failure_reason(error: str) -> str:
-    """A short, bounded label for a feed error string (the text itself may hold a URL)."""
-    text = error.strip().lower()
-    if match := _HTTP.match(text):
-        return f"http_{match.group(1)}"
-    return next((label for needle, label in _REASONS if needle in text), "other")
-
-
 def feed_polled(outcome: str, error: str = "") -> None:
     """Count one poll of one feed."""
     FEED_POLLS.labels(outcome).inc()
     if outcome == "failed":
-        FEED_FAILURES.labels(failure_reason(error)).inc()
+        FEED_FAILURES.labels(metric_label(error)).inc()
 
 
 def classified(tags: Sequence[str]) -> None:

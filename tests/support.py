@@ -18,6 +18,8 @@ import redis as redis_sync
 from faststream.redis import RedisBroker, TestRedisBroker
 from faststream.redis.testing import PEL
 
+from shared.redis_binaries import require_redis_binary
+
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 T = TypeVar("T")
 POLL = 0.05  # seconds between checks: fast enough to add no visible delay, light on 2 cores
@@ -117,7 +119,8 @@ class RedisServer:
 
     def start(self) -> None:
         """Start and wait until PING answers."""
-        args = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+        server = require_redis_binary("redis-server")
+        args = [server, "--port", str(self.port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "yes" if self.appendonly else "no",
                 "--dir", str(self.directory), "--protected-mode", "yes", *self.extra]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL)
@@ -287,7 +290,7 @@ class RedisClusterServers:
             self.nodes.append(node)
             self.ports.append(node.port)
         addresses = [f"127.0.0.1:{port}" for port in self.ports]
-        subprocess.run(["redis-cli", "--cluster", "create", *addresses,
+        subprocess.run([require_redis_binary("redis-cli"), "--cluster", "create", *addresses,
                         "--cluster-replicas", "0", "--cluster-yes"],
                        check=True, stdout=subprocess.DEVNULL, timeout=60)
         self._wait_ok()

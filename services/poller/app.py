@@ -9,7 +9,7 @@ from faststream import FastStream
 from faststream.redis import RedisBroker
 
 from services.poller.fetch import make_client
-from services.poller.parse import PARSERS
+from services.poller.parse_pool import PARSERS
 from services.poller.polling import Poller, PollReport
 from services.poller.state import PollerStore, feed_id
 from shared.broker import consumer_name, ensure_groups, make_app, make_broker, make_redis

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 import httpx
 
 from services.poller.ssrf import FetchError
+from shared.failures import FailureReason
 
 
 class _Decoder:
@@ -13,7 +14,7 @@ class _Decoder:
 
     def __init__(self, encoding: str, cap: int) -> None:
         if encoding not in ("", "identity", "gzip", "x-gzip", "deflate"):
-            raise FetchError(f"encoding: {encoding[:40]}")
+            raise FetchError(FailureReason.ENCODING, encoding[:40])
         self.cap, self.out = cap, bytearray()
         self.raw_deflate = encoding == "deflate"
         self.zobj = None if encoding in ("", "identity") else zlib.decompressobj(wbits=47)
@@ -25,7 +26,7 @@ class _Decoder:
         else:
             self._inflate(data)
         if len(self.out) > self.cap:
-            raise FetchError("too_large")
+            raise FetchError(FailureReason.TOO_LARGE)
 
     def _inflate(self, data: bytes) -> None:
         assert self.zobj is not None
@@ -34,20 +35,20 @@ class _Decoder:
                 chunk = self.zobj.decompress(data, self.cap + 1 - len(self.out))
             except zlib.error:
                 if not (self.raw_deflate and not self.started):
-                    raise FetchError("decode") from None
+                    raise FetchError(FailureReason.DECODE) from None
                 self.zobj, self.raw_deflate = zlib.decompressobj(wbits=-15), False
                 continue  # "deflate" sent as raw deflate without the zlib header
             self.started = True
             self.out += chunk
             if len(self.out) > self.cap:
-                raise FetchError("too_large")
+                raise FetchError(FailureReason.TOO_LARGE)
             data = self.zobj.unconsumed_tail
             if self.zobj.eof:
                 return
 
     def result(self) -> bytes:
         if self.zobj is not None and self.started and not self.zobj.eof:
-            raise FetchError("decode")
+            raise FetchError(FailureReason.DECODE)
         return bytes(self.out)
 
 
@@ -55,13 +56,13 @@ async def read_bounded(response: httpx.Response, cap: int) -> bytes:
     """Raw wire bytes decoded by us, so a compression bomb stops at exactly ``cap`` bytes."""
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > cap:
-        raise FetchError("too_large")
+        raise FetchError(FailureReason.TOO_LARGE)
     decoder = _Decoder(response.headers.get("content-encoding", "").strip().lower(), cap)
     wire = 0
     chunks: AsyncIterator[bytes] = response.aiter_raw()
     async for raw in chunks:
         wire += len(raw)
         if wire > cap:
-            raise FetchError("too_large")
+            raise FetchError(FailureReason.TOO_LARGE)
         decoder.feed(raw)
     return decoder.result()

@@ -2,30 +2,15 @@
 
 import asyncio
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 import httpx
 
 from services.poller.body import read_bounded
-from services.poller.ssrf import (
-    FetchError,
-    IPAddress,
-    Resolver,
-    SystemResolver,
-    checked_ip,
-    is_forbidden,
-    literal_ip,
-    pinned_request,
-)
+from services.poller.ssrf import FetchError, Resolver, SystemResolver, checked_ip, pinned_request
 from shared.config import PollerSettings
+from shared.durations import parse_retry_after
+from shared.failures import FailureReason
 
-# The guard and the body limits live in their own modules; these names stay importable here.
-__all__ = [
-    "ACCEPT", "FetchError", "FetchResult", "IPAddress", "Resolver", "SystemResolver",
-    "checked_ip", "fetch_feed", "is_forbidden", "literal_ip", "make_client",
-    "parse_retry_after", "read_bounded",
-]
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5"
@@ -74,20 +59,6 @@ class _Hops:
     permanent: bool = True
 
 
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
-    value = (value or "").strip()
-    if value.isascii() and value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
 def _result(hops: _Hops, status: int = 0, *, error: str | None = None,
             response: httpx.Response | None = None, body: bytes | None = None,
             validators: tuple[str | None, str | None] = (None, None)) -> FetchResult:
@@ -110,7 +81,7 @@ async def _finish(response: httpx.Response, hops: _Hops, settings: PollerSetting
     if status == 304:
         return _result(hops, status, response=response, validators=validators)
     if status != 200:
-        return _result(hops, status, error=f"http {status}", response=response)
+        return _result(hops, status, error=FailureReason.HTTP.text(status), response=response)
     body = await read_bounded(response, settings.max_bytes)
     return _result(hops, status, response=response, body=body)
 
@@ -122,7 +93,7 @@ def _next_url(hops: _Hops, response: httpx.Response) -> httpx.URL | None:
     try:
         return hops.url.join(location.strip())
     except (httpx.InvalidURL, ValueError, UnicodeError):
-        raise FetchError("redirect_invalid") from None
+        raise FetchError(FailureReason.REDIRECT_INVALID) from None
 
 
 async def _follow(client: httpx.AsyncClient, hops: _Hops, settings: PollerSettings,
@@ -140,18 +111,18 @@ async def _follow(client: httpx.AsyncClient, hops: _Hops, settings: PollerSettin
         finally:
             await response.aclose()
         if hops.count >= settings.max_redirects:
-            raise FetchError("redirect_limit")
+            raise FetchError(FailureReason.REDIRECT_LIMIT)
         hops.permanent = hops.permanent and response.status_code in _PERMANENT
         hops.url, hops.count = target, hops.count + 1
 
 
-_TRANSPORT_ERRORS: tuple[tuple[type[Exception], str], ...] = (
-    (httpx.TimeoutException, "timeout"),
-    (httpx.ConnectError, "connect"),
-    (httpx.TransportError, "network"),
-    (httpx.InvalidURL, "url"),
-    (OSError, "network"),
-    (ValueError, "url"),
+_TRANSPORT_ERRORS: tuple[tuple[type[Exception], FailureReason], ...] = (
+    (httpx.TimeoutException, FailureReason.TIMEOUT),
+    (httpx.ConnectError, FailureReason.CONNECT),
+    (httpx.TransportError, FailureReason.NETWORK),
+    (httpx.InvalidURL, FailureReason.URL),
+    (OSError, FailureReason.NETWORK),
+    (ValueError, FailureReason.URL),
 )
 
 
@@ -162,7 +133,7 @@ async def fetch_feed(client: httpx.AsyncClient, url: str, settings: PollerSettin
     try:
         hops = _Hops(httpx.URL(url))
     except (httpx.InvalidURL, ValueError, UnicodeError, TypeError):
-        return FetchResult(0, None, url, None, None, None, "", None, "url")
+        return FetchResult(0, None, url, None, None, None, "", None, FailureReason.URL.text())
     try:
         async with asyncio.timeout(settings.timeout):
             return await _follow(client, hops, settings, (etag, last_modified),
@@ -170,9 +141,9 @@ async def fetch_feed(client: httpx.AsyncClient, url: str, settings: PollerSettin
     except FetchError as exc:
         return _result(hops, error=str(exc))
     except TimeoutError:
-        return _result(hops, error="timeout")
+        return _result(hops, error=FailureReason.TIMEOUT.text())
     except Exception as exc:  # transport failures only; anything else is a bug and re-raised
         for kind, reason in _TRANSPORT_ERRORS:
             if isinstance(exc, kind):
-                return _result(hops, error=reason)
+                return _result(hops, error=reason.text())
         raise

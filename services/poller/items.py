@@ -8,6 +8,8 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
+from shared.failures import FailureReason
+
 TITLE_MAX, SUMMARY_MAX, LINK_MAX, KEY_MAX = 500, 2000, 2048, 300
 _HTML_SCAN = 20 * SUMMARY_MAX  # never run the HTML stripper over megabytes of one field
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -30,12 +32,12 @@ class FeedItem:
 class ParsedFeed:
     items: list[FeedItem]
     title: str
-    error: str | None
+    error: FailureReason | None
     ttl_seconds: float | None
     skip_hours: frozenset[int]
 
 
-def failed(error: str) -> ParsedFeed:
+def failed(error: FailureReason) -> ParsedFeed:
     """An empty result carrying only an error reason."""
     return ParsedFeed(items=[], title="", error=error, ttl_seconds=None, skip_hours=frozenset())
 

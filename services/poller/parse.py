@@ -5,28 +5,9 @@ import re
 
 import feedparser  # type: ignore[import-untyped, unused-ignore]
 
-from services.poller.items import (
-    SUMMARY_MAX,
-    TITLE_MAX,
-    FeedItem,
-    ParsedFeed,
-    canonical_link,
-    clean_text,
-    failed,
-    item_key,
-    safe_link,
-    to_item,
-    unique_items,
-)
-from services.poller.parse_pool import PARSE_MEMORY_LIMIT, PARSERS, ParserPool
+from services.poller.items import TITLE_MAX, ParsedFeed, clean_text, failed, unique_items
+from shared.failures import FailureReason
 
-# Items and the worker pool live in their own modules; these names stay importable here.
-__all__ = [
-    "PARSERS", "PARSE_MEMORY_LIMIT", "SUMMARY_MAX", "TITLE_MAX", "FeedItem", "ParsedFeed",
-    "ParserPool", "canonical_link", "channel_hints", "clean_text", "failed",
-    "has_entity_declarations", "item_key", "normalise", "parse_feed", "parse_feed_bounded",
-    "parse_unfiltered", "safe_link", "to_item",
-]
 _DANGEROUS = re.compile(rb"<!\s*entity|<!\s*doctype[^>\[]*\[", re.IGNORECASE)
 _TTL = re.compile(rb"<ttl>\s*(\d{1,7})\s*</ttl>", re.IGNORECASE)
 _SKIP = re.compile(rb"<skipHours>(.{0,2000}?)</skipHours>", re.IGNORECASE | re.DOTALL)
@@ -94,10 +75,11 @@ def parse_unfiltered(body: bytes, url: str, content_type: str = "") -> ParsedFee
     try:
         parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
     except (ValueError, LookupError, TypeError, AttributeError, IndexError):
-        return failed("parse_error")  # feedparser bugs on odd input; never crash the poller
+        # feedparser's own bugs on odd input: a failed feed, never a crashed poller
+        return failed(FailureReason.PARSE_ERROR)
     entries = list(parsed.get("entries") or [])
     if not parsed.get("version") and not entries:
-        return failed("not_a_feed")
+        return failed(FailureReason.NOT_A_FEED)
     ttl, skip_hours = channel_hints(body)
     title = clean_text((parsed.get("feed") or {}).get("title"), TITLE_MAX)
     return ParsedFeed(unique_items(entries), title, None, ttl, skip_hours)
@@ -106,15 +88,5 @@ def parse_unfiltered(body: bytes, url: str, content_type: str = "") -> ParsedFee
 def parse_feed(body: bytes, url: str, content_type: str = "") -> ParsedFeed:
     """Parse a fetched body; entity/DTD-subset declarations are refused before feedparser."""
     if has_entity_declarations(body):
-        return failed("doctype_refused")
+        return failed(FailureReason.DOCTYPE_REFUSED)
     return parse_unfiltered(body, url, content_type)
-
-
-
-
-async def parse_feed_bounded(body: bytes, url: str, content_type: str = "",
-                             timeout: float = 10.0) -> ParsedFeed:  # noqa: ASYNC109 (API)
-    """``parse_feed`` off the event loop, in a process capped at PARSE_MEMORY_LIMIT and timeout."""
-    if has_entity_declarations(body):
-        return failed("doctype_refused")
-    return await PARSERS.parse(body, url, content_type, timeout)

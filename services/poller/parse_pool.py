@@ -1,4 +1,8 @@
-"""Bounded parsing: feedparser runs in spawned, memory-capped processes a deadline can kill."""
+"""Bounded parsing: feedparser runs in spawned, memory-capped processes a deadline can kill.
+
+A hostile feed that passes the entity pre-filter can still make feedparser allocate without
+bound or loop; only a separate process can be capped and killed without taking the poller along.
+"""
 
 import asyncio
 import resource
@@ -8,8 +12,11 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 
 from services.poller.items import ParsedFeed, failed
+from services.poller.parse import has_entity_declarations, parse_feed, parse_unfiltered
+from shared.failures import FailureReason
 
-PARSE_MEMORY_LIMIT = 256 << 20  # RLIMIT_AS per parser process (reliability plan R6)
+# RLIMIT_AS per parser process: far above any real feed's needs, far below the machine's.
+PARSE_MEMORY_LIMIT = 256 << 20
 PARSE_WORKERS = 2
 
 
@@ -18,15 +25,12 @@ def _limit_memory(limit: int) -> None:
 
 
 def _parse_in_worker(body: bytes, url: str, content_type: str, prefilter: bool) -> ParsedFeed:
-    # Imported here, in the worker: services.poller.parse imports this module for PARSERS.
-    from services.poller.parse import parse_feed, parse_unfiltered
-
     try:
         return (parse_feed if prefilter else parse_unfiltered)(body, url, content_type)
     except MemoryError:
-        return failed("parse_memory")
+        return failed(FailureReason.PARSE_MEMORY)
     except RecursionError:
-        return failed("parse_error")
+        return failed(FailureReason.PARSE_ERROR)
 
 
 class ParserPool:
@@ -76,10 +80,18 @@ class ParserPool:
                 return await asyncio.wait_for(job, deadline)
             except TimeoutError:
                 self.discard(pool)
-                return failed("parse_timeout")
+                return failed(FailureReason.PARSE_TIMEOUT)
             except BrokenProcessPool:
                 self.discard(pool)
-        return failed("parse_crashed")
+        return failed(FailureReason.PARSE_CRASHED)
 
 
 PARSERS = ParserPool()
+
+
+async def parse_feed_bounded(body: bytes, url: str, content_type: str = "",
+                             timeout: float = 10.0) -> ParsedFeed:  # noqa: ASYNC109 (API)
+    """``parse_feed`` off the event loop, in a process capped at PARSE_MEMORY_LIMIT and timeout."""
+    if has_entity_declarations(body):  # refused here already: no worker round trip
+        return failed(FailureReason.DOCTYPE_REFUSED)
+    return await PARSERS.parse(body, url, content_type, timeout)

@@ -12,12 +12,14 @@ from redis.asyncio import Redis
 
 from services.poller import health
 from services.poller.fetch import FetchResult, fetch_feed
-from services.poller.parse import FeedItem, ParsedFeed, parse_feed_bounded
+from services.poller.items import FeedItem, ParsedFeed
+from services.poller.parse_pool import parse_feed_bounded
 from services.poller.schedule import after_skip_hours, decode_hours, encode_hours, next_delay
 from services.poller.state import CHANGED, NEW, FeedState, PollerStore, article_id, feed_id, now
 from shared import metrics, streams
 from shared.backpressure import StreamGuard
 from shared.config import Feed, PollerSettings
+from shared.failures import FailureReason
 from shared.schemas import Article, utcnow
 
 log = logging.getLogger("newsalert.poller")
@@ -185,7 +187,7 @@ def _failure(result: FetchResult, parsed: ParsedFeed | None) -> str | None:
     if result.status == 304:
         return None
     if result.status != 200 or result.error:
-        return result.error or f"http {result.status}"
+        return result.error or FailureReason.HTTP.text(result.status)
     if parsed is not None and parsed.error and not parsed.items:
         return parsed.error
     return None

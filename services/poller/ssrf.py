@@ -12,13 +12,18 @@ from typing import Protocol
 import httpx
 
 from shared.config import PollerSettings
+from shared.failures import FailureReason
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
 class FetchError(Exception):
-    """A fetch failure with a short reason; never escapes ``fetch_feed``."""
+    """A fetch failure: its reason and detail as error text; never escapes ``fetch_feed``."""
+
+    def __init__(self, reason: FailureReason, detail: object = "") -> None:
+        super().__init__(reason.text(detail))
+        self.reason = reason
 
 
 class Resolver(Protocol):
@@ -80,22 +85,22 @@ async def _resolve(host: str, port: int, resolver: Resolver) -> list[IPAddress]:
     try:
         found = await resolver.resolve(host, port)
     except (OSError, UnicodeError) as exc:
-        raise FetchError("dns") from exc
+        raise FetchError(FailureReason.DNS) from exc
     ips = [ipaddress.ip_address(a.split("%", 1)[0]) for a in found]
     if not ips:
-        raise FetchError("dns")
+        raise FetchError(FailureReason.DNS)
     return sorted(ips, key=lambda a: a.version)  # IPv4 first: the most reliable route
 
 
 async def checked_ip(url: httpx.URL, settings: PollerSettings, resolver: Resolver) -> IPAddress:
     """Resolve the URL's host and return the IP to connect to; every address must pass."""
     if url.scheme not in ("http", "https") or not url.host:
-        raise FetchError(f"scheme: {url.scheme or 'none'}")
+        raise FetchError(FailureReason.SCHEME, url.scheme or "none")
     port = url.port or (443 if url.scheme == "https" else 80)
     ips = await _resolve(url.host, port, resolver)
     for ip in ips:
         if is_forbidden(ip) and not _allowed(url.host, ip, settings.allow_private_hosts):
-            raise FetchError(f"ssrf: {ip} is {_label(ip)}")
+            raise FetchError(FailureReason.SSRF, f"{ip} is {_label(ip)}")
     return ips[0]
 
 

@@ -12,7 +12,8 @@ from email.utils import format_datetime
 import pytest
 
 from services.poller.fetch import FetchResult, fetch_feed, make_client
-from services.poller.parse import parse_feed, parse_feed_bounded
+from services.poller.parse import parse_feed
+from services.poller.parse_pool import parse_feed_bounded
 from shared.config import PollerSettings
 
 MB = 1 << 20

