@@ -33,7 +33,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 docs: $(STAMP)  ## regenerate the AsyncAPI documents under docs/
-	$(BIN)/python -m shared.asyncapi docs/
+	$(BIN)/python -m services.asyncapi docs/
 	$(BIN)/python -m services.notifier.payload_schema docs/
 
 clean:

@@ -13,7 +13,7 @@ from faststream import FastStream
 
 from shared.config import AppConfig, default_path
 from shared.embedded import EmbeddedRedis, EmbeddedRedisError
-from shared.loading import ConfigError, load_config
+from shared.loading import ConfigError, load_config, require_redis_url
 from shared.logs import configure_logging
 from shared.secrets import redact
 
@@ -26,13 +26,6 @@ class UsageError(Exception):
 
 def _config(args: argparse.Namespace) -> AppConfig:
     return load_config(args.config or default_path())
-
-
-def _redis_url(config: AppConfig) -> str:
-    if config.redis.url:
-        return config.redis.url
-    raise UsageError(f"{config.source}: redis.url: required for a single service "
-                     "(set it, or NEWSALERT_REDIS__URL; `newsalert run` embeds one)")
 
 
 def _check_credentials(url: str) -> None:
@@ -78,7 +71,7 @@ def cmd_service(args: argparse.Namespace) -> int:
     """``newsalert poller|classifier|notifier``: one service, as compose runs it."""
     config = _config(args)
     configure_logging(config.log_level)
-    url = _redis_url(config)
+    url = require_redis_url(config, "for a single service (`newsalert run` embeds one)")
     _check_credentials(url)
     if args.command == "poller" and args.once:
         from services.poller.app import poll_once
@@ -98,7 +91,7 @@ def cmd_web(args: argparse.Namespace) -> int:
 
     config = _config(args)
     configure_logging(config.log_level)
-    return serve(config, _redis_url(config))
+    return serve(config, require_redis_url(config, "for the web dashboard"))
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -16,41 +16,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from services.poller.state import FeedState, feed_id
+from services.poller.feed_status import read_feed_status
 from shared import streams
 from shared.broker import make_redis
 from shared.config import AppConfig, default_path
 from shared.health import read_stats
-from shared.loading import load_config
+from shared.loading import load_config, require_redis_url
 from shared.secrets import redact
 
 RECENT = 10
-
-
-def _feed_health(state: FeedState) -> str:
-    if state.disabled:
-        return f"disabled ({state.disabled})"
-    if not state.last_poll:
-        return "never polled"
-    if state.unhealthy:
-        return f"unhealthy ({state.failures} failures)"
-    return f"failing ({state.failures})" if state.failures else "ok"
-
-
-async def _feeds(redis: "Redis", config: AppConfig, now: float) -> list[dict[str, Any]]:
-    rows = []
-    for feed in config.feeds:
-        raw = cast(dict[bytes, bytes], await redis.hgetall(streams.key("feed", feed_id(feed.url))))
-        state = FeedState.from_redis(raw)
-        rows.append({
-            "id": feed_id(feed.url), "name": feed.label(), "url": redact(feed.url),
-            "health": _feed_health(state), "failures": state.failures,
-            "last_error": redact(state.last_error),
-            "last_success": state.last_success or None, "last_poll": state.last_poll or None,
-            "next_poll": state.next_poll or None,
-            "next_poll_in": round(state.next_poll - now, 1) if state.next_poll else None,
-        })
-    return rows
 
 
 async def _recent(redis: "Redis", count: int) -> list[dict[str, Any]]:
@@ -71,7 +45,8 @@ async def collect(config: AppConfig, redis_url: str) -> dict[str, Any]:
     try:
         now = time.time()
         stats = await read_stats(redis)
-        return {"generated_at": now, **stats.as_dict(), "feeds": await _feeds(redis, config, now),
+        feeds = [f.status_row(now) for f in await read_feed_status(redis, config.feeds)]
+        return {"generated_at": now, **stats.as_dict(), "feeds": feeds,
                 "recent_deliveries": await _recent(redis, RECENT)}
     finally:
         await redis.aclose()
@@ -114,10 +89,7 @@ def render(doc: dict[str, Any], console: Console) -> None:
 def cmd_status(args: argparse.Namespace) -> int:
     """Print the status screen (or JSON); exit 1 when Redis cannot be read."""
     config = load_config(args.config or default_path())
-    url = args.redis_url or config.redis.url
-    if not url:
-        sys.stderr.write("error: redis.url is not set (or pass --redis-url)\n")
-        return 2
+    url = args.redis_url or require_redis_url(config, "to read the pipeline (or --redis-url)")
     try:
         doc = asyncio.run(collect(config, url))
     except Exception as exc:  # one line for the operator, never a traceback with a URL in it

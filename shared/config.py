@@ -18,11 +18,17 @@ from pydantic import (
 
 from shared import secrets, templating
 from shared.durations import parse_duration
-from shared.schemas import ALERTING_MODALITIES, NAME_MAX, URL_MAX, EventType, Modality
+from shared.schemas import (
+    ALERTING_MODALITIES,
+    FEED_HEALTH,
+    NAME_MAX,
+    URL_MAX,
+    EventType,
+    Modality,
+)
 
 Seconds = Annotated[float, BeforeValidator(parse_duration)]
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-ENV_PREFIX = "NEWSALERT_"
 
 
 class Strict(BaseModel):
@@ -191,17 +197,24 @@ class ClassifierSettings(Strict):
     cluster: ClusterSettings = ClusterSettings()
 
 
+class ConsumeSettings(Strict):
+    """How the classifier and the notifier consume their streams (shared/consume.py)."""
+
+    reclaim_idle: Seconds = 60.0
+    max_deliveries: int = Field(5, ge=1, le=100)
+    # Classifier entries per read, acked with one XACK once all are handled: FastStream's
+    # per-message cost (DI, middlewares, one XACK each) was most of its time (docs/benchmarks.md).
+    batch: int = Field(50, ge=1, le=1000)
+
+
 class NotifierSettings(Strict):
     # A failed delivery is retried (capped exponential backoff) until it is this old, so a
     # channel outage shorter than this loses nothing; then it goes to the dead-letter stream.
     retry_for: Seconds = 86400.0
     max_attempts: int | None = Field(None, ge=1, le=100_000,
                                      description="Optional cap on attempts per delivery")
-    max_deliveries: int = Field(5, ge=1, le=100,
-                                description="Handler failures per stream entry before the DLQ")
     retry_base: Seconds = 2.0
     retry_max: Seconds = 600.0
-    reclaim_idle: Seconds = 60.0
     timeout: Seconds = 20.0
     circuit_failures: int = Field(5, ge=1)
     circuit_open: Seconds = 60.0
@@ -277,6 +290,7 @@ class AppConfig(Strict):
     subscriptions: list[Subscription] = Field(default_factory=list)
     classifier: ClassifierSettings = ClassifierSettings()
     notifier: NotifierSettings = NotifierSettings()
+    consume: ConsumeSettings = ConsumeSettings()
     metrics: MetricsSettings = MetricsSettings()
     ops: OpsSettings = OpsSettings()
     history: HistorySettings = HistorySettings()
@@ -287,7 +301,7 @@ class AppConfig(Strict):
         for label, items in (("feeds", self.feeds), ("watch", self.watch)):
             _unique(label, [getattr(i, "url" if label == "feeds" else "name") for i in items])
         _unique("subscriptions", [s.name for s in self.subscriptions])
-        known = {t.value for t in EventType} | {w.name for w in self.watch} | {"feed_health"}
+        known = {t.value for t in EventType} | {w.name for w in self.watch} | {FEED_HEALTH}
         for sub in self.subscriptions:
             for tag in sub.tags:
                 if tag not in known:
@@ -309,12 +323,3 @@ def default_path() -> Path:
     return Path(os.environ.get("NEWSALERT_CONFIG") or "config.yaml")
 
 
-def env_overrides(env: dict[str, str]) -> list[tuple[list[str], str]]:
-    """``NEWSALERT_REDIS__URL=...`` → (["redis", "url"], "..."); the config path is not one."""
-    pairs = []
-    for name, value in sorted(env.items()):
-        if name.startswith(ENV_PREFIX) and name != "NEWSALERT_CONFIG":
-            path = [p.lower() for p in name[len(ENV_PREFIX) :].split("__") if p]
-            if path:
-                pairs.append((path, value))
-    return pairs

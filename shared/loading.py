@@ -7,7 +7,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from shared import safeyaml, secrets
-from shared.config import ENV_PREFIX, AppConfig, default_path, env_overrides
+from shared.config import AppConfig, default_path
+
+ENV_PREFIX = "NEWSALERT_"
+# Consumer settings that lived under notifier: before the consume: section; still read there.
+MOVED_TO_CONSUME = ("reclaim_idle", "max_deliveries")
 
 
 class ConfigError(Exception):
@@ -38,10 +42,44 @@ def parse_config(data: bytes, file: Path, env: dict[str, str] | None = None) -> 
     if missing:
         raise ConfigError([f"{file}: {where}: environment variable {name} is not set"
                            for where, name in missing])
+    _moved_keys(file, expanded)
     try:
         return AppConfig.model_validate({**expanded, "source": file})
     except ValidationError as exc:
         raise ConfigError([_describe(file, err, raw) for err in exc.errors()]) from None
+
+
+def require_redis_url(config: AppConfig, purpose: str) -> str:
+    """``redis.url``, or a :class:`ConfigError` saying what needs it and how to set it."""
+    if config.redis.url:
+        return config.redis.url
+    raise ConfigError([f"{config.source or default_path()}: redis.url: required {purpose} "
+                       "(set it, or NEWSALERT_REDIS__URL)"])
+
+
+def env_overrides(env: dict[str, str]) -> list[tuple[list[str], str]]:
+    """``NEWSALERT_REDIS__URL=...`` → (["redis", "url"], "..."); the config path is not one."""
+    pairs = []
+    for name, value in sorted(env.items()):
+        if name.startswith(ENV_PREFIX) and name != "NEWSALERT_CONFIG":
+            path = [p.lower() for p in name[len(ENV_PREFIX) :].split("__") if p]
+            if path:
+                pairs.append((path, value))
+    return pairs
+
+
+def _moved_keys(file: Path, raw: dict[str, Any]) -> None:
+    notifier, consume = raw.get("notifier"), raw.get("consume")
+    moved = [n for n in MOVED_TO_CONSUME if isinstance(notifier, dict) and n in notifier]
+    if not moved or not isinstance(notifier, dict):
+        return
+    consume = dict(consume) if isinstance(consume, dict) else {}
+    for name in moved:
+        if name in consume:
+            raise ConfigError([f"{file}: notifier.{name}: moved to consume.{name}, which is "
+                               "also set; remove the old key"])
+        consume[name] = notifier.pop(name)
+    raw["consume"] = consume
 
 
 def _parse_yaml(data: bytes, file: Path) -> dict[str, Any]:

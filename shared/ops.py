@@ -73,7 +73,6 @@ class Ops:
     server: asyncio.Server | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     started: bool = False
-    groups_recreated: int = 0
 
     async def start(self) -> None:
         """Open the probe client; serve HTTP before the broker starts so /healthz answers."""
@@ -125,7 +124,6 @@ class Ops:
     async def _recreate(self) -> None:
         assert self.redis is not None
         await ensure_groups(self.redis)
-        self.groups_recreated += 1
 
     async def _watchdog(self) -> None:
         settings = self.config.ops

@@ -68,6 +68,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# The kind of the poller's own events about a feed failing and recovering; also the tag a
+# subscription lists to hear of them.
+FEED_HEALTH = "feed_health"
+
+
 class EventType(StrEnum):
     """The event types the classifier detects by itself."""
 
@@ -112,7 +117,6 @@ class Article(BaseModel):
     summary: Annotated[str, Field(max_length=SUMMARY_MAX), AfterValidator(_no_controls)] = ""
     published: Annotated[datetime | None, AfterValidator(_published)] = None
     fetched_at: UtcTime = Field(default_factory=utcnow)
-    is_update: bool = Field(False, description="The item was seen before with other content")
 
 
 class Evidence(BaseModel):
@@ -142,7 +146,7 @@ class Event(BaseModel):
 
     schema_version: int = SCHEMA_VERSION
     id: Identifier = Field(description="Event id; the idempotency key of deliveries")
-    kind: str = Field("article", description="'article' or 'feed_health'")
+    kind: str = Field("article", description=f"'article' or '{FEED_HEALTH}'")
     article: Article
     tags: list[Tag] = Field(default_factory=list)
     classified_at: UtcTime = Field(default_factory=utcnow)
@@ -151,7 +155,3 @@ class Event(BaseModel):
     sources: int = 1
     update_reason: str | None = Field(
         None, description="Why an update of a cluster is significant (set only when is_update)")
-
-    def alert_tags(self) -> list[str]:
-        """Names of the tags that alert by default."""
-        return [t.name for t in self.tags if t.alert]

@@ -56,3 +56,7 @@ def text(value: object) -> str:
     """A Redis reply value as text: bytes from a client without ``decode_responses``, or
     anything else (str, int) as is."""
     return value.decode() if isinstance(value, bytes) else str(value)
+
+
+# The notifier's retry schedule (a sorted set scored by due time); `status` reports its size.
+RETRY_KEY = key("retry")

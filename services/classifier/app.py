@@ -24,9 +24,6 @@ from shared.reload import ConfigWatcher
 from shared.schemas import Article, Event
 
 log = logging.getLogger("newsalert.classifier")
-# Entries per read, acked with one XACK once all are handled: FastStream's per-message cost
-# (DI, middlewares, one XACK each) was most of the classifier's time (docs/benchmarks.md).
-BATCH = 50
 
 
 class ClassifierService:
@@ -117,8 +114,9 @@ def register(broker: RedisBroker, app: FastStream, config: AppConfig, redis_url:
 
     consume(broker, stream=streams.ARTICLES, group=streams.CLASSIFIER_GROUP,
             consumer=consumer_name("classifier"), model=Article, handle=on_article,
-            redis=service.redis, reclaim_idle=config.notifier.reclaim_idle,
-            max_deliveries=config.notifier.max_deliveries, max_records=BATCH, batch=True)
+            redis=service.redis, reclaim_idle=config.consume.reclaim_idle,
+            max_deliveries=config.consume.max_deliveries, max_records=config.consume.batch,
+            batch=True)
     app.on_startup(service.start)
     app.on_shutdown(service.stop)
 

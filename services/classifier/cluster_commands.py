@@ -11,7 +11,7 @@ from typing import Any
 from services.classifier.clustering.evaluation import evaluate
 from services.classifier.clustering.redis_store import show
 from shared.broker import make_redis
-from shared.loading import load_config
+from shared.loading import load_config, require_redis_url
 
 # Defaults relative to the working directory: the repository's labelled set when run from a
 # checkout's root (``make``, the benchmarks), never a path inside the installed package.
@@ -77,10 +77,8 @@ async def _fetch(url: str, cluster_id: str, *, cluster: bool) -> dict[str, Any] 
 def run_show(args: argparse.Namespace) -> int:
     """Print a cluster from the configured Redis (exit 1 when unknown or expired)."""
     config = load_config(getattr(args, "config", None))
-    if not config.redis.url:
-        sys.stderr.write("error: events show needs redis.url (or NEWSALERT_REDIS__URL)\n")
-        return 2
-    cluster = asyncio.run(_fetch(config.redis.url, args.cluster, cluster=config.redis.cluster))
+    url = require_redis_url(config, "to show a story cluster")
+    cluster = asyncio.run(_fetch(url, args.cluster, cluster=config.redis.cluster))
     if cluster is None:
         sys.stderr.write(f"no cluster {args.cluster} (unknown or expired)\n")
         return 1

@@ -24,6 +24,8 @@ from shared.schemas import Event
 
 log = logging.getLogger("newsalert.notifier")
 RETRY_TICK = 0.5
+# Entries per read; each is handled and acked on its own (a send may take seconds).
+READ_AHEAD = 10
 
 
 def check_urls(config: AppConfig) -> None:
@@ -126,8 +128,8 @@ def register(broker: RedisBroker, app: FastStream, config: AppConfig, redis_url:
     service = NotifierService(config, redis_url)
     consume(broker, stream=streams.EVENTS, group=streams.NOTIFIER_GROUP,
             consumer=consumer_name("notifier"), model=Event, handle=service.on_event,
-            redis=service.redis, reclaim_idle=config.notifier.reclaim_idle,
-            max_deliveries=config.notifier.max_deliveries, max_records=10)
+            redis=service.redis, reclaim_idle=config.consume.reclaim_idle,
+            max_deliveries=config.consume.max_deliveries, max_records=READ_AHEAD)
     app.on_startup(service.start)
     app.on_shutdown(service.stop)
     app.after_shutdown(service.close)

@@ -15,7 +15,7 @@ from services.notifier.render import channel_kind, render_event
 from shared import streams
 from shared.broker import make_redis
 from shared.config import AppConfig, default_path
-from shared.loading import load_config
+from shared.loading import load_config, require_redis_url
 from shared.schemas import Article, Event, Evidence, Tag
 
 
@@ -59,9 +59,8 @@ def cmd_notify_test(args: argparse.Namespace) -> int:
 
 
 def _redis(config: AppConfig) -> "Redis":
-    if not config.redis.url:
-        raise SystemExit("error: redis.url must be set to inspect the DLQ of a running pipeline")
-    return make_redis(config.redis.url, cluster=config.redis.cluster)
+    url = require_redis_url(config, "to inspect the DLQ of a running pipeline")
+    return make_redis(url, cluster=config.redis.cluster)
 
 
 Entry = tuple[bytes, dict[bytes, bytes]]

@@ -17,7 +17,6 @@ from redis.asyncio import Redis
 from shared import streams
 
 SENT_TTL = 30 * 86400
-RETRY_KEY = streams.key("retry")
 # A claimed retry is invisible for this long; a replica that dies mid-send releases it then.
 CLAIM_LEASE = 120.0
 
@@ -85,31 +84,31 @@ class DeliveryStore:
 
     async def schedule(self, job: Job, delay: float) -> None:
         """Put a delivery on the retry schedule."""
-        await self.redis.zadd(RETRY_KEY, {job.encode(): self.now() + delay})
+        await self.redis.zadd(streams.RETRY_KEY, {job.encode(): self.now() + delay})
 
     async def claim_due(self, limit: int = 50) -> list[Job]:
         """Take due retries, hiding them for CLAIM_LEASE seconds from other replicas."""
         now = self.now()
-        raw = await self._claim(keys=[RETRY_KEY], args=[now, now + CLAIM_LEASE, limit])
+        raw = await self._claim(keys=[streams.RETRY_KEY], args=[now, now + CLAIM_LEASE, limit])
         return [Job.decode(m) for m in raw]
 
     async def release(self, jobs: list[Job]) -> None:
         """Give claimed retries back (due now) instead of letting their lease run out."""
         if jobs:
-            await self.redis.zadd(RETRY_KEY, {job.encode(): self.now() for job in jobs})
+            await self.redis.zadd(streams.RETRY_KEY, {job.encode(): self.now() for job in jobs})
 
     async def done(self, job: Job) -> None:
         """Remove a claimed retry once its outcome is recorded."""
-        await self.redis.zrem(RETRY_KEY, job.encode())
+        await self.redis.zrem(streams.RETRY_KEY, job.encode())
 
     async def next_due(self) -> float | None:
         """When the earliest scheduled retry is due (None when nothing waits)."""
-        first = await self.redis.zrange(RETRY_KEY, 0, 0, withscores=True)
+        first = await self.redis.zrange(streams.RETRY_KEY, 0, 0, withscores=True)
         return float(first[0][1]) if first else None
 
     async def pending_retries(self) -> int:
         """How many deliveries wait for a retry."""
-        return int(await self.redis.zcard(RETRY_KEY))
+        return int(await self.redis.zcard(streams.RETRY_KEY))
 
     async def dead_letter(self, job: Job, reason: str, channel: str) -> None:
         """Give up on a delivery: park it in the DLQ with the reason (no URL, no secret)."""

@@ -41,16 +41,12 @@ class Dispatcher:
     store: DeliveryStore
     sender: Sender = send
     channels: dict[str, ChannelHealth] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=dict)
     # "Now" for quiet hours and digest schedules; tests inject a simulated clock.
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     # Set on shutdown: claimed retries not yet started go back to the schedule at once.
     stopping: bool = False
     # The alert history the web dashboard reads (None: history disabled).
     history: HistoryStore | None = None
-
-    def _count(self, name: str) -> None:
-        self.counts[name] = self.counts.get(name, 0) + 1
 
     def url_of(self, subscription: str, uid: str) -> str | None:
         """The configured URL with this id, or None when it was removed from the config."""
@@ -80,7 +76,6 @@ class Dispatcher:
         """Queue an event for the subscription's next digest (digest mode or quiet hours)."""
         await self.store.redis.zadd(streams.key("digest", sub.name),
                                     {payload: self.clock().timestamp()}, nx=True)
-        self._count("held")
         for kind in dict.fromkeys(channel_kind(u) for u in sub.urls):
             await self._note(Job(sub.name, "", event.id, 1, ""), kind, "held")
 
@@ -101,7 +96,6 @@ class Dispatcher:
         if outcome.ok:
             health.failures = 0
             await self.store.mark(job.subscription, job.event_id, job.url_id, "sent")
-            self._count("delivered")
             await self._note(job, channel_kind(url), "sent")
             await metrics.delivered(self.store.redis, job.event_id, job.subscription,
                                     channel_kind(url), job.event_json, job.kind)
@@ -129,7 +123,6 @@ class Dispatcher:
             reason = (f"{outcome.detail} (gave up after {job.attempt} attempt(s) over "
                       f"{_span(now - first)})")
             await self.store.dead_letter(job, reason, channel_kind(url))
-            self._count("dead_lettered")
             await self._note(job, channel_kind(url), "dead")
             metrics.delivery(channel_kind(url), "dead_lettered")
             log.error("delivery dead-lettered: %s", reason, extra=extra)
@@ -138,7 +131,6 @@ class Dispatcher:
         delay = min(left, backoff(job.attempt, settings.retry_base, settings.retry_max,
                                   outcome.retry_after))
         await self.store.schedule(replace(job, attempt=job.attempt + 1, first_at=first), delay)
-        self._count("retried")
         await self._note(job, channel_kind(url), "retrying")
         metrics.delivery(channel_kind(url), "retried")
         log.warning("delivery failed (attempt %d), retry in %.1f s: %s", job.attempt, delay,

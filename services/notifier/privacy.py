@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import apprise
 
+from shared.logs import RedactingFilter
 from shared.secrets import MASK, redact, register
 
 MAX_DETAIL = 300
@@ -34,19 +35,13 @@ _INSTANTIATING: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 )
 
 
-class RedactFilter(logging.Filter):
-    """Runs shared.secrets.redact on every record: apprise DEBUG lines carry full URLs."""
+class RedactFilter(RedactingFilter):
+    """The log redaction, plus every part of the URL apprise is parsing in this context:
+    apprise DEBUG lines carry full URLs before their secrets could be registered."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+    def clean(self, text: str) -> str:
         url = _INSTANTIATING.get()
-        cleaned = mask_parts([message], url)[0] if url else redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        if record.exc_info:
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
-            record.exc_info = None
-        return True
+        return super().clean(mask_parts([text], url)[0] if url else text)
 
 
 def install_log_redaction() -> None:

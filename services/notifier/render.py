@@ -4,7 +4,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from services.notifier.escaping import ELLIPSIS, MARKDOWN, clean, escape, link
-from shared.schemas import Event, Tag
+from shared.schemas import FEED_HEALTH, Event, Tag
 
 TITLE_LIMIT = 250
 TITLE_LIMITS = {"ntfy": 200}
@@ -85,7 +85,7 @@ def render_title(event: Event, fmt: str, limit: int = TITLE_LIMIT) -> str:
     Escaped for ``fmt``: Markdown where apprise converts titles with the body (Telegram,
     Discord), look-alike brackets where it passes them on as plain text.
     """
-    labels = ["feed health"] if event.kind == "feed_health" else [tag_label(t) for t in event.tags]
+    labels = ["feed health"] if event.kind == FEED_HEALTH else [tag_label(t) for t in event.tags]
     prefix = clean("[" + ", ".join(dict.fromkeys(labels) or ["alert"]) + "] ", 100)
     headline = event.article.title
     cap = _CAP_TITLE
@@ -163,7 +163,7 @@ def render_event(event: Event, kind: str) -> Rendered:
         head.append(bold("Update", fmt))
     for tag in event.tags:
         head.extend(tag_lines(tag, fmt))
-    if event.kind == "feed_health" and event.article.summary:
+    if event.kind == FEED_HEALTH and event.article.summary:
         head.append(escape(clean(event.article.summary, 500), fmt))
     footer = footer_lines(event, fmt, kind in _URL_LABEL)
     body = fit(head, footer, BODY_LIMITS.get(kind, 4000), fmt)

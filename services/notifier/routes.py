@@ -5,9 +5,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from shared.config import Subscription
-from shared.schemas import Event, Tag
+from shared.schemas import FEED_HEALTH, Event, Tag
 
-FEED_HEALTH = "feed_health"
 # A digest subscription without a schedule still needs one; hourly is the least surprising.
 DEFAULT_DIGEST_EVERY = 3600.0
 

@@ -4,19 +4,18 @@ import argparse
 import asyncio
 import json
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from services.poller.feed_status import read_feed_status
 from services.poller.opml import OpmlError, import_opml
 from services.poller.opml_export import export_opml
-from services.poller.state import FeedState, PollerStore, feed_id
 from shared.broker import make_redis
 from shared.config import AppConfig, default_path
-from shared.loading import load_config
+from shared.loading import load_config, require_redis_url
 
 EXIT_USAGE = 2
 
@@ -38,30 +37,13 @@ def cmd_feeds_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _stamp(seconds: float) -> str:
-    if not seconds:
-        return ""
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
-
-
-def feed_row(config: AppConfig, index: int, state: FeedState) -> dict[str, Any]:
-    """One feed's health as shown by ``feeds list`` (and its JSON form)."""
-    feed = config.feeds[index]
-    return {"name": feed.label(), "url": feed.url, "last_success": _stamp(state.last_success),
-            "failures": state.failures, "last_error": state.last_error,
-            "next_poll": _stamp(state.next_poll), "disabled": state.disabled,
-            "unhealthy": state.unhealthy}
-
-
 async def feed_rows(config: AppConfig, redis_url: str) -> list[dict[str, Any]]:
     """The health of every configured feed, read from the poller's state in Redis."""
     redis = make_redis(redis_url, cluster=config.redis.cluster)
     try:
-        store = PollerStore(redis, config.poller.seen_ttl)
-        states = [await store.load(feed_id(f.url)) for f in config.feeds]
+        return [f.list_row() for f in await read_feed_status(redis, config.feeds)]
     finally:
         await redis.aclose()
-    return [feed_row(config, i, state) for i, state in enumerate(states)]
 
 
 def _table(rows: list[dict[str, Any]]) -> Table:
@@ -81,11 +63,8 @@ def _table(rows: list[dict[str, Any]]) -> Table:
 def cmd_feeds_list(args: argparse.Namespace) -> int:
     """Show each configured feed's health from Redis."""
     config = load_config(_config_path(args))
-    if not config.redis.url:
-        print(f"error: {config.source}: redis.url: required to read the poller's state "
-              "(set it, or NEWSALERT_REDIS__URL)", file=sys.stderr)
-        return EXIT_USAGE
-    rows = asyncio.run(feed_rows(config, config.redis.url))
+    url = require_redis_url(config, "to read the poller's state")
+    rows = asyncio.run(feed_rows(config, url))
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0

@@ -9,11 +9,9 @@ from services.poller.state import FeedState, feed_id
 from shared import streams
 from shared.backpressure import StreamGuard
 from shared.config import Feed
-from shared.schemas import Article, Event, Tag, utcnow
+from shared.schemas import FEED_HEALTH, Article, Event, Tag, utcnow
 
 log = logging.getLogger("newsalert.poller")
-
-FEED_HEALTH = "feed_health"
 
 
 def health_event(feed: Feed, state: FeedState, recovered: bool) -> Event:

@@ -83,6 +83,12 @@ class FeedState:
                 for k, v in vars(self).items()}
 
 
+async def load_state(redis: "Redis", fid: str) -> FeedState:
+    """The stored state of a feed (defaults for a new feed)."""
+    raw = cast(dict[bytes, bytes], await redis.hgetall(streams.key("feed", fid)))
+    return FeedState.from_redis(raw)
+
+
 class PollerStore:
     """Redis-backed seen-set, feed state and leases."""
 
@@ -122,7 +128,8 @@ class PollerStore:
         return [self.seen_ttl, trim.threshold, payload, content_hash, trim.strategy]
 
     async def mark_seen_batch(self, entries: Sequence[tuple[str, str]]) -> None:
-        """``mark_seen`` for (key, hash) entries in one round trip."""
+        """Record (key, hash) entries as seen without publishing them (a new feed's backlog),
+        in one round trip; an existing mark is kept."""
         if not entries:
             return
         async with self.redis.pipeline(transaction=False) as pipe:
@@ -131,15 +138,9 @@ class PollerStore:
                          ex=self.seen_ttl)
             await pipe.execute()
 
-    async def mark_seen(self, article_key: str, content_hash: str) -> None:
-        """Record an item as seen without publishing it (backlog of a new feed)."""
-        await self.redis.set(streams.key("seen", article_key), content_hash, nx=True,
-                             ex=self.seen_ttl)
-
     async def load(self, fid: str) -> FeedState:
         """The stored state of a feed (defaults for a new feed)."""
-        raw = cast(dict[bytes, bytes], await self.redis.hgetall(streams.key("feed", fid)))
-        return FeedState.from_redis(raw)
+        return await load_state(self.redis, fid)
 
     async def save(self, fid: str, state: FeedState) -> None:
         """Persist a feed's state."""

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import redis as redis_sync
 
+from services.asyncapi import write_all
 from services.status import add_commands
 from shared import streams
-from shared.asyncapi import write_all
 from shared.schemas import Article
 from tests.pipeline import compose_command, start, stop, write_config
 from tests.support import RedisServer, free_port

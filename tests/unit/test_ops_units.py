@@ -8,8 +8,8 @@ from faststream import FastStream
 from faststream.redis import RedisBroker
 from prometheus_client.parser import text_string_to_metric_families
 
+from services.asyncapi import document, write_all
 from shared import metrics, ops
-from shared.asyncapi import document, write_all
 from shared.config import AppConfig, MetricsSettings, OpsSettings
 from shared.health import GroupStats, PipelineStats
 from tests.support import free_port

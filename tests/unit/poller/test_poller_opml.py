@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from services.cli import main
 from services.poller import opml
 from services.poller.commands import add_commands
 from services.poller.opml import (
@@ -165,6 +166,5 @@ def test_poller_cli_feeds_list_needs_redis_url(tmp_path: Path,
     monkeypatch.delenv("NEWSALERT_REDIS__URL", raising=False)
     config = tmp_path / "config.yaml"
     config.write_text(CONFIG)
-    args = parser().parse_args(["feeds", "list", "--config", str(config)])
-    assert args.func(args) == 2
+    assert main(["feeds", "list", "--config", str(config)]) == 2
     assert "redis.url" in capsys.readouterr().err

@@ -1,4 +1,7 @@
-"""AsyncAPI 3.0 documents of the three services: ``python -m shared.asyncapi docs/``.
+"""AsyncAPI 3.0 documents of the three services: ``python -m services.asyncapi docs/``.
+
+It lives beside the services, not in ``shared/``: it builds each service's broker, and
+``shared/`` never depends on the services.
 
 Each service's broker is built by its own ``create_app`` on an empty config and a
 password-less URL, so the documents never carry a secret. Three gaps of the generated
@@ -104,7 +107,7 @@ def write_all(out: Path) -> list[Path]:
 
 
 def main(argv: list[str]) -> int:
-    """Entry point of ``python -m shared.asyncapi [OUT_DIR]`` (default ``docs/``)."""
+    """Entry point of ``python -m services.asyncapi [OUT_DIR]`` (default ``docs/``)."""
     for path in write_all(Path(argv[0] if argv else "docs")):
         sys.stdout.write(f"wrote {path}\n")
     return 0
