@@ -1,23 +1,19 @@
 """The one typed settings object: YAML file, ``NEWSALERT_...`` env overrides, ``${VAR}`` secrets."""
 
 import os
-import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import re2
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     ValidationInfo,
     field_validator,
 )
 
-from shared import secrets, templating
-from shared.durations import parse_duration
+from shared import templating
 from shared.schemas import (
     ALERTING_MODALITIES,
     FEED_HEALTH,
@@ -26,30 +22,14 @@ from shared.schemas import (
     EventType,
     Modality,
 )
-
-Seconds = Annotated[float, BeforeValidator(parse_duration)]
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-
-
-class Strict(BaseModel):
-    """Base of every config section: unknown keys are errors, not silently ignored."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _slug(value: str) -> str:
-    if len(value) > NAME_MAX:
-        raise ValueError(f"at most {NAME_MAX} characters")
-    if not _NAME.match(value):
-        raise ValueError("use lower-case letters, digits, '-', '_' or '.'")
-    return value
-
-
-def _http_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("must be an http:// or https:// URL with a host")
-    return value
+from shared.service_settings import (
+    ConsumeSettings,
+    HistorySettings,
+    MetricsSettings,
+    OpsSettings,
+)
+from shared.settings_base import Seconds, Strict, http_url, slug
+from shared.web_settings import WebSettings
 
 
 class RedisSettings(Strict):
@@ -89,7 +69,7 @@ class Feed(Strict):
     interval: Seconds = 300.0
     backfill: int = Field(0, ge=0, le=1000)
 
-    _url = field_validator("url")(classmethod(lambda cls, v: _http_url(v)))
+    _url = field_validator("url")(classmethod(lambda cls, v: http_url(v)))
 
     def label(self) -> str:
         """Name shown to users: the configured name, else the URL's host."""
@@ -97,7 +77,7 @@ class Feed(Strict):
 
 
 class WatchTopic(Strict):
-    name: Annotated[str, BeforeValidator(_slug)]
+    name: Annotated[str, BeforeValidator(slug)]
     any: list[str] = Field(default_factory=list)
     all: list[str] = Field(default_factory=list)
     none: list[str] = Field(default_factory=list)
@@ -160,7 +140,7 @@ class AlertTemplates(Strict):
 
 
 class Subscription(Strict):
-    name: Annotated[str, BeforeValidator(_slug)]
+    name: Annotated[str, BeforeValidator(slug)]
     urls: list[str] = Field(min_length=1)
     tags: list[str] = Field(default_factory=lambda: [t.value for t in EventType])
     match: Literal["any", "all"] = "any"
@@ -182,7 +162,7 @@ class Subscription(Strict):
     def _tags(cls, values: list[str]) -> list[str]:
         if not values:
             raise ValueError("list must not be empty")
-        return [_slug(v) for v in values]
+        return [slug(v) for v in values]
 
 
 class ClusterSettings(Strict):
@@ -197,16 +177,6 @@ class ClassifierSettings(Strict):
     cluster: ClusterSettings = ClusterSettings()
 
 
-class ConsumeSettings(Strict):
-    """How the classifier and the notifier consume their streams (shared/consume.py)."""
-
-    reclaim_idle: Seconds = 60.0
-    max_deliveries: int = Field(5, ge=1, le=100)
-    # Classifier entries per read, acked with one XACK once all are handled: FastStream's
-    # per-message cost (DI, middlewares, one XACK each) was most of its time (docs/benchmarks.md).
-    batch: int = Field(50, ge=1, le=1000)
-
-
 class NotifierSettings(Strict):
     # A failed delivery is retried (capped exponential backoff) until it is this old, so a
     # channel outage shorter than this loses nothing; then it goes to the dead-letter stream.
@@ -218,63 +188,6 @@ class NotifierSettings(Strict):
     timeout: Seconds = 20.0
     circuit_failures: int = Field(5, ge=1)
     circuit_open: Seconds = 60.0
-
-
-class MetricsSettings(Strict):
-    enabled: bool = False
-    host: str = "127.0.0.1"
-    poller_port: int = Field(9101, ge=0, le=65535)
-    classifier_port: int = Field(9102, ge=0, le=65535)
-    notifier_port: int = Field(9103, ge=0, le=65535)
-
-
-class OpsSettings(Strict):
-    # A worker that cannot reach Redis this long exits with code 3 so `restart:` acts.
-    redis_down_exit: Seconds = Field(60.0, gt=0)
-    watchdog_interval: Seconds = Field(5.0, gt=0, le=60)
-
-
-class HistorySettings(Strict):
-    enabled: bool = True
-    retention: Seconds = Field(30 * 86400.0, description="How long alerts stay in the history")
-
-
-class WebToken(Strict):
-    name: Annotated[str, BeforeValidator(_slug)]
-    token: str = Field(min_length=16)
-    role: Literal["read", "operator"] = "read"
-
-    def model_post_init(self, _context: Any) -> None:
-        secrets.register(self.token)  # masked in logs even when written inline
-
-
-class WebUser(Strict):
-    name: str = Field(min_length=1, pattern=r"^[^:\s]+$")
-    password: str = Field(min_length=8)
-    role: Literal["read", "operator"] = "read"
-
-    def model_post_init(self, _context: Any) -> None:
-        secrets.register(self.password)
-
-
-class WebSettings(Strict):
-    enabled: bool = Field(True, description="Serve the dashboard inside `newsalert run`")
-    host: str = "127.0.0.1"
-    port: int = Field(8080, ge=0, le=65535)
-    base_url: str = Field("", description="Public URL of the dashboard, for links in feeds")
-    tokens: list[WebToken] = Field(default_factory=list)
-    users: list[WebUser] = Field(default_factory=list)
-
-    def model_post_init(self, _context: Any) -> None:
-        # Anyone who can reach a non-loopback address could replay alerts: require credentials.
-        if not is_loopback(self.host) and not (self.tokens or self.users):
-            raise ValueError(f"web.host: binding to {self.host!r} needs web.tokens or web.users "
-                             "(only 127.0.0.1/localhost/::1 may run without credentials)")
-
-
-def is_loopback(host: str) -> bool:
-    """True for the addresses only this machine can reach."""
-    return host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
 
 
 class AppConfig(Strict):

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
 
-from shared.config import WebSettings
+from shared.web_settings import WebSettings
 
 ROLES = {"read": 0, "operator": 1}
 FEED_PATHS = (".atom", ".opml")

@@ -8,10 +8,9 @@ from redis.asyncio import Redis
 
 from services.notifier.channels import send
 from services.notifier.commands import requeue, sample_event
-from services.notifier.delivery import RETRY_KEY, DeliveryStore, Job
+from services.notifier.delivery import DeliveryStore, Job
 from services.notifier.render import channel_kind, render_event
-from services.poller.commands import feed_row
-from services.poller.state import PollerStore, feed_id
+from services.poller.feed_status import read_feed_status
 from shared import streams
 from shared.config import AppConfig
 from shared.secrets import redact
@@ -26,12 +25,7 @@ def _stamp(seconds: float) -> str:
 
 async def feeds(redis: "Redis", config: AppConfig) -> list[dict[str, Any]]:
     """Each configured feed's health (URL passwords and secrets masked)."""
-    store = PollerStore(redis, config.poller.seen_ttl)
-    rows = []
-    for index, feed in enumerate(config.feeds):
-        row = feed_row(config, index, await store.load(feed_id(feed.url)))
-        rows.append({**row, "url": redact(row["url"]), "last_error": redact(row["last_error"])})
-    return rows
+    return [f.list_row() for f in await read_feed_status(redis, config.feeds)]
 
 
 def _dlq_item(mid: bytes, fields: dict[bytes, bytes]) -> dict[str, Any]:
@@ -60,7 +54,7 @@ async def dlq(redis: "Redis", limit: int = 100) -> list[dict[str, Any]]:
 async def retries(redis: "Redis", limit: int = 100) -> list[dict[str, Any]]:
     """Deliveries waiting on the retry schedule, soonest first."""
     raw = cast(list[tuple[bytes, float]],
-               await redis.zrange(RETRY_KEY, 0, limit - 1, withscores=True))
+               await redis.zrange(streams.RETRY_KEY, 0, limit - 1, withscores=True))
     out = []
     for member, due in raw:
         job = Job.decode(member)

@@ -9,9 +9,9 @@ import feedparser
 import pytest
 import redis as redis_sync
 
-from services.notifier.delivery import RETRY_KEY
 from shared import streams
 from shared.schemas import Modality
+from shared.streams import RETRY_KEY
 from tests.web_support import client, make_event, record, web_config
 
 pytestmark = pytest.mark.integration

@@ -10,8 +10,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from services.asyncapi import document, write_all
 from shared import metrics, ops
-from shared.config import AppConfig, MetricsSettings, OpsSettings
+from shared.config import AppConfig
 from shared.health import GroupStats, PipelineStats
+from shared.service_settings import MetricsSettings, OpsSettings
 from tests.support import free_port
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "asyncapi"
