@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+import signal
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from services.web import api, pages
 from services.web.auth import Guard
 from shared.broker import make_redis
 from shared.config import AppConfig
+from shared.reload import ConfigWatcher
 
 log = logging.getLogger("newsalert.web")
 STATIC = Path(__file__).parent / "static"
@@ -35,9 +37,16 @@ def create_app(config: AppConfig, redis_url: str) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.redis = make_redis(redis_url, cluster=config.redis.cluster)
+        watcher = None
+        if config.source:
+            watcher = ConfigWatcher(config.source, lambda new: reload(app, new),
+                                    config.reload_interval, config)
+            watcher.start()
         try:
             yield
         finally:
+            if watcher:
+                await watcher.stop()
             await app.state.redis.aclose()
 
     app = FastAPI(title="newsalert", version="1", lifespan=lifespan, docs_url=None,
@@ -64,6 +73,14 @@ def create_app(config: AppConfig, redis_url: str) -> FastAPI:
     return app
 
 
+def reload(app: FastAPI, config: AppConfig) -> None:
+    """Apply an edited config: subscriptions, feeds, tokens and users (not host or port)."""
+    app.state.config = config
+    app.state.guard.settings = config.web
+    log.info("web: config reloaded (%d subscriptions, %d feeds)", len(config.subscriptions),
+             len(config.feeds))
+
+
 class EmbeddedServer(uvicorn.Server):
     """A uvicorn server that leaves signals to its host (FastStream handles Ctrl-C)."""
 
@@ -81,9 +98,18 @@ def server(config: AppConfig, redis_url: str, embedded: bool = False) -> uvicorn
 
 
 def serve(config: AppConfig, redis_url: str) -> int:
-    """``newsalert web``: serve until Ctrl-C / SIGTERM."""
+    """``newsalert web``: serve until Ctrl-C / SIGTERM, then exit 0 (uvicorn's own handler
+    would re-raise the signal after its graceful stop, and compose would see a kill)."""
+    web = server(config, redis_url, embedded=True)
+
+    async def run() -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, web.handle_exit, sig, None)
+        await web.serve()
+
     log.info("dashboard on http://%s:%d/", config.web.host, config.web.port)
-    server(config, redis_url).run()
+    asyncio.run(run())
     return 0
 
 

@@ -11,6 +11,8 @@ import redis as redis_sync
 
 from services.cli import main
 from shared import streams
+from shared.loading import load_config
+from tests.support import eventually_sync
 from tests.web_support import client, make_event, record, web_config
 
 pytestmark = pytest.mark.integration
@@ -115,3 +117,18 @@ def test_public_bind_without_credentials_is_a_config_error(tmp_path: Path,
     assert "web" in proc.stderr and "needs web.tokens or web.users" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert main(["--config", str(config), "check-config"]) == 2
+
+
+def test_edited_config_applies_without_restart(tmp_path: Path, redis_url: str) -> None:
+    """Adding a subscription and a read token to the file takes effect on the running web."""
+    path = tmp_path / "config.yaml"
+    base = (f"redis: {{url: '{redis_url}'}}\nreload_interval: 0.2\n"
+            "subscriptions:\n  - {name: desk, urls: ['json://127.0.0.1:9/a']}\n")
+    path.write_text(base)
+    config = load_config(path)
+    with client(config, redis_url) as web:
+        assert [s["name"] for s in web.get("/api/subscriptions").json()] == ["desk"]
+        path.write_text(base + "  - {name: legal, urls: ['json://127.0.0.1:9/b']}\n")
+        eventually_sync(lambda: len(web.get("/api/subscriptions").json()) == 2, 10,
+                        what="the new subscription")
+        assert web.get("/feeds/legal.atom").status_code == 200
