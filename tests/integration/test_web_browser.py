@@ -11,13 +11,14 @@ import pytest
 import redis as redis_sync
 
 from services.classifier.app import ClassifierService
-from services.notifier.delivery import RETRY_KEY, DeliveryStore
+from services.notifier.delivery import DeliveryStore
 from services.notifier.dispatch import Dispatcher
 from shared import streams
 from shared.broker import make_redis
 from shared.config import AppConfig
 from shared.history import HistoryStore
 from shared.schemas import Article, Event, Modality
+from shared.streams import RETRY_KEY
 from tests.support import HttpServer
 from tests.web_support import make_event, record, run_async, serve_web, web_config
 
