@@ -1,5 +1,6 @@
 """Body limits: wire bytes decoded by us, so neither size nor a compression bomb passes the cap."""
 
+import re
 import zlib
 from collections.abc import AsyncIterator
 
@@ -7,6 +8,13 @@ import httpx
 
 from services.poller.ssrf import FetchError
 from shared.failures import FailureReason
+
+_XML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<[?!a-zA-Z]")
+
+
+def _looks_like_xml(data: bytes) -> bool:
+    """True when a body labelled as compressed starts like a plain XML document."""
+    return _XML_START.match(data[:512]) is not None
 
 
 class _Decoder:
@@ -34,6 +42,12 @@ class _Decoder:
             try:
                 chunk = self.zobj.decompress(data, self.cap + 1 - len(self.out))
             except zlib.error:
+                if not self.started and _looks_like_xml(data):
+                    # Labelled gzip/deflate but sent as is (a misconfigured server): take
+                    # the bytes as they are, as browsers and feedparser do.
+                    self.zobj = None
+                    self.out += data
+                    return
                 if not (self.raw_deflate and not self.started):
                     raise FetchError(FailureReason.DECODE) from None
                 self.zobj, self.raw_deflate = zlib.decompressobj(wbits=-15), False

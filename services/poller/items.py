@@ -85,6 +85,24 @@ def safe_link(value: Any) -> str:
     return link if parts.scheme.lower() in ("http", "https") and parts.hostname else ""
 
 
+# When an item has no usable main link: its page (alternate), a page about it (related), the
+# file itself (a podcast episode with only an enclosure), then where it came from (via).
+_LINK_RELS = ("alternate", "related", "enclosure", "via")
+
+
+def best_link(entry: Any) -> str:
+    """The item's http(s) link; falls back on its other links (feedparser sets ``link`` to a
+    non-URL id, or nothing, when there is no alternate link)."""
+    link = safe_link(entry.get("link"))
+    links = [x for x in entry.get("links") or [] if isinstance(x, dict)]
+    for rel in _LINK_RELS:
+        if link:
+            break
+        link = next((url for x in links if (x.get("rel") or "alternate") == rel
+                     and (url := safe_link(x.get("href")))), "")
+    return link
+
+
 def _tracking(param: str) -> bool:
     name = unquote_plus(param.split("=", 1)[0]).lower()
     return name.startswith("utm_") or name in _TRACKING
@@ -137,7 +155,7 @@ def to_item(entry: Any) -> FeedItem | None:
     title = clean_text(entry.get("title"), TITLE_MAX)
     content = entry.get("content") or [{}]
     summary = clean_text(entry.get("summary") or content[0].get("value"), SUMMARY_MAX)
-    link = safe_link(entry.get("link"))
+    link = best_link(entry)
     if not (title or summary or link):
         return None
     content_hash = _sha256(title, summary)

@@ -6,9 +6,9 @@ import re
 import feedparser  # type: ignore[import-untyped, unused-ignore]
 
 from services.poller.items import TITLE_MAX, ParsedFeed, clean_text, failed, unique_items
+from services.poller.prefilter import declares_entities, decode_undeclared
 from shared.failures import FailureReason
 
-_DANGEROUS = re.compile(rb"<!\s*entity|<!\s*doctype[^>\[]*\[", re.IGNORECASE)
 _TTL = re.compile(rb"<ttl>\s*(\d{1,7})\s*</ttl>", re.IGNORECASE)
 _SKIP = re.compile(rb"<skipHours>(.{0,2000}?)</skipHours>", re.IGNORECASE | re.DOTALL)
 _HOUR = re.compile(rb"<hour>\s*(\d{1,2})\s*</hour>", re.IGNORECASE)
@@ -48,12 +48,15 @@ def normalise(body: bytes, content_type: str) -> tuple[bytes, str]:
         text = body.decode(codec, errors="replace").lstrip("\ufeff")
         body = _DECL_ENCODING.sub(r'\1"utf-8"', text).encode("utf-8", errors="replace")
         content_type = _CHARSET.sub("", content_type) + ("; charset=utf-8" if content_type else "")
+    elif (legacy := decode_undeclared(body, content_type)) is not None:
+        body, content_type = legacy
     return _CHARREF.sub(_safe_charref, body), content_type
 
 
 def has_entity_declarations(body: bytes) -> bool:
-    """True when the document declares entities or a DOCTYPE internal subset, anywhere."""
-    return _DANGEROUS.search(ascii_view(body)) is not None
+    """True when the prolog declares entities or a DOCTYPE internal subset (the same text
+    quoted inside an item, CDATA or not, is content and passes)."""
+    return declares_entities(ascii_view(body))
 
 
 def channel_hints(body: bytes) -> tuple[float | None, frozenset[int]]:

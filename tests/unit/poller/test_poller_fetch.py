@@ -266,6 +266,20 @@ async def test_poller_unknown_encoding_and_corrupt_gzip_refused() -> None:
     assert br.error == "encoding: br" and bad.error == "decode"
 
 
+@pytest.mark.parametrize("encoding", ["gzip", "x-gzip", "deflate"])
+async def test_poller_mislabelled_compression_falls_back_to_plain_xml(encoding: str) -> None:
+    """A plain XML body labelled gzip/deflate is taken as it is; plain non-XML is refused."""
+    resolver = StubResolver({"feeds.example": [[PUBLIC]]})
+    plain, _ = await fetch("http://feeds.example/rss", lambda r: resp(
+        200, headers={"Content-Encoding": encoding}, content=b"\n  " + FEED),
+        resolver=resolver)
+    junk, _ = await fetch("http://feeds.example/rss", lambda r: resp(
+        200, headers={"Content-Encoding": encoding}, content=b"not compressed, not xml"),
+        resolver=resolver)
+    assert plain.body == b"\n  " + FEED and plain.error is None
+    assert junk.error == "decode"
+
+
 async def test_poller_decoded_size_capped_exactly() -> None:
     """A small gzip payload that inflates past max_bytes is refused as too_large."""
     settings = PollerSettings(timeout=2.0, max_bytes=4096)

@@ -279,3 +279,58 @@ def test_parser_pool_shutdown_kills_a_stuck_worker(pool: ParserPool) -> None:
     assert workers and not any(p.is_alive() for p in workers)
     # Killed, not awaited: a worker that finished its 60 s sleep would have exited with 0.
     assert any(p.exitcode == -signal.SIGKILL for p in workers)
+
+
+XXE_POST = ("How XXE works: a document declares <!DOCTYPE foo [<!ENTITY xxe SYSTEM "
+            '"file:///etc/passwd">]> and then uses &amp;xxe; in its body.')
+
+
+@pytest.mark.parametrize("wrap", ["cdata", "escaped", "comment"])
+def test_poller_entity_quoted_in_an_item_is_news(wrap: str) -> None:
+    """An item that quotes <!ENTITY (a security blog post) is published, not refused."""
+    quoted = {"cdata": f"<![CDATA[{XXE_POST}]]>",
+              "escaped": XXE_POST.replace("<", "&lt;").replace(">", "&gt;"),
+              "comment": "Explained below<!-- <!ENTITY x 'y'> -->"}[wrap]
+    parsed = parse_feed(rss(item(title="Anatomy of an XXE attack", desc=quoted, guid="x1")),
+                        URL, "application/rss+xml")
+    assert parsed.error is None
+    assert [i.title for i in parsed.items] == ["Anatomy of an XXE attack"]
+
+
+def test_poller_entities_in_the_prolog_still_refused_after_comments_and_pis() -> None:
+    """A DOCTYPE with entities after a comment, a PI and a BOM is still in the prolog."""
+    prolog = ('\ufeff<?xml version="1.0"?>\n<!-- <rss> in a comment -->\n<?xml-stylesheet '
+              'href="s.xsl"?>\n<!DOCTYPE rss [<!ENTITY e "x">]>\n')
+    assert parse_feed(rss(item(title="&e;"), prolog=prolog), URL).error == "doctype_refused"
+
+
+LEGACY = {
+    "euc-kr": "정부는 오늘 새로운 경제 정책을 발표했습니다",
+    "shift_jis": "政府は本日、新しい経済政策を発表しました",
+    "koi8-r": "Правительство сегодня объявило о новой экономической политике",
+    "windows-1255": "הממשלה הודיעה היום על מדיניות כלכלית חדשה",
+}
+
+
+@pytest.mark.parametrize("content_type", ["application/rss+xml", "text/xml", ""])
+@pytest.mark.parametrize("codec", sorted(LEGACY))
+def test_poller_undeclared_legacy_charset_is_detected(codec: str, content_type: str) -> None:
+    """A feed in a legacy charset that declares none (no BOM, XML encoding or HTTP charset)
+    is decoded right, not as mojibake."""
+    title = LEGACY[codec]
+    body = rss(item(title=title, desc=f"{title}. {title}.", guid="g1"),
+               item(title=title[::-1], desc=title, guid="g2"))
+    parsed = parse_feed(body.decode().encode(codec), URL, content_type)
+    assert [i.title for i in parsed.items] == [title, title[::-1]]
+
+
+def test_poller_enclosure_and_related_only_items_keep_a_link() -> None:
+    """Items with only an enclosure, or only a related link, keep an http(s) link."""
+    podcast = rss(item(title="Episode 1", extra=(
+        '<guid isPermaLink="false">ep1</guid>'
+        '<enclosure url="https://cdn.example/ep1.mp3" length="1" type="audio/mpeg"/>')))
+    atom = ('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>'
+            '<entry><title>Related</title><id>urn:uuid:1</id><updated>2024-01-01T00:00:00Z'
+            '</updated><link rel="related" href="https://news.example/story"/></entry></feed>')
+    assert parse_feed(podcast, URL).items[0].link == "https://cdn.example/ep1.mp3"
+    assert parse_feed(atom.encode(), URL).items[0].link == "https://news.example/story"
