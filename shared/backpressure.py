@@ -20,7 +20,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from shared import metrics
-from shared.health import group_info
+from shared.health import counted_lag, group_info
 from shared.streams import text
 
 log = logging.getLogger("newsalert.backpressure")
@@ -55,13 +55,15 @@ def _id_key(entry_id: str) -> tuple[int, int]:
     return int(ms), int(seq or 0)
 
 
-async def read_backlog(redis: "Redis", stream: str) -> Backlog:
-    """Unread plus pending entries of the slowest group (XINFO GROUPS, XPENDING)."""
+async def read_backlog(redis: "Redis", stream: str, limit: int) -> Backlog:
+    """Unread plus pending entries of the slowest group (XINFO GROUPS, XPENDING); unread
+    entries are counted up to ``limit`` where Redis reports no lag (< 7, or deletions)."""
     worst, needed = 0, []
     for name, info in (await group_info(redis, stream)).items():
         pending = int(info.get("pending") or 0)
         lag = info.get("lag")
-        # Redis < 7, or a range with deletions, reports no lag: count the whole stream.
+        if lag is None:
+            lag = await counted_lag(redis, stream, info, limit)
         unread = int(lag) if lag is not None else int(await redis.xlen(stream))
         worst = max(worst, unread + pending)
         # The summary's "min" is None when the entries were acked since XINFO read them.
@@ -125,7 +127,7 @@ class StreamGuard:
         return max(1, int(self.cap * (HIGH_WATER - LOW_WATER)))
 
     async def _read(self) -> Backlog:
-        backlog = await read_backlog(self.redis, self.stream)
+        backlog = await read_backlog(self.redis, self.stream, self.cap)
         metrics.STREAM_BACKLOG.labels(self.stream).set(backlog.entries)
         return backlog
 

@@ -71,7 +71,7 @@ async def _group_stats(redis: "Redis", stream: str, group: str,
         return stats
     stats.exists, stats.consumers = True, int(info.get("consumers") or 0)
     lag = info.get("lag")
-    stats.lag = await _counted_lag(redis, stream, info) if lag is None else int(lag)
+    stats.lag = await counted_lag(redis, stream, info) if lag is None else int(lag)
     stats.pending = int(info.get("pending") or 0)
     if stats.pending:
         # XPENDING range is ordered by id: the first entry is the oldest still pending.
@@ -81,12 +81,15 @@ async def _group_stats(redis: "Redis", stream: str, group: str,
     return stats
 
 
-async def _counted_lag(redis: "Redis", stream: str, info: dict[str, Any]) -> int | None:
+async def counted_lag(redis: "Redis", stream: str, info: dict[str, Any],
+                      limit: int = LAG_COUNT_LIMIT) -> int | None:
+    """Entries after the group's last delivered one, counted (Redis < 7 reports no lag);
+    None when there are more than ``limit``."""
     last = streams.text(info.get("last-delivered-id") or "")
     if not last:
         return None
-    after = await redis.xrange(stream, min=f"({last}", max="+", count=LAG_COUNT_LIMIT + 1) or []
-    return len(after) if len(after) <= LAG_COUNT_LIMIT else None
+    after = await redis.xrange(stream, min=f"({last}", max="+", count=limit + 1) or []
+    return len(after) if len(after) <= limit else None
 
 
 async def read_stats(redis: "Redis") -> PipelineStats:

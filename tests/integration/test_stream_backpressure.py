@@ -76,7 +76,7 @@ async def test_trim_never_reaches_unacked_entries(redis: Redis) -> None:
     # Push the backlog over the low-water mark again: the trim keeps the pending ones.
     for _ in range(CAP):
         await redis.xadd(streams.EVENTS, {"__data__": b"{}"}, **(await guard.trim()).kwargs())
-    backlog = await read_backlog(redis, streams.EVENTS)
+    backlog = await read_backlog(redis, streams.EVENTS, CAP)
     assert backlog.oldest == ids[0].decode()
     assert (await redis.xrange(streams.EVENTS, count=1))[0][0] == ids[0]
 
