@@ -4,7 +4,7 @@ Jinja2 autoescapes every value; article text is never marked safe. Buttons are p
 that POST with the page's CSRF token and redirect back (no script needed to act).
 """
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -40,7 +40,8 @@ async def timeline(request: Request, cursor: str | None = None) -> Response:
     params = {k: request.query_params.get(k, "") for k in FILTERS}
     try:
         filters = filters_from(**{k: v for k, v in params.items() if k not in ("since", "until")},
-                               since=_date(params["since"]), until=_date(params["until"]))
+                               since=_date(params["since"]),
+                               until=_date(params["until"], end_of_day=True))
     except ValueError as exc:
         raise HTTPException(400, f"bad date: {exc}") from None
     page = await query.search(redis_of(request), filters, cursor, 50)
@@ -57,8 +58,14 @@ async def timeline(request: Request, cursor: str | None = None) -> Response:
                  latest=rows[0]["cursor"] if rows else "")
 
 
-def _date(value: str) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+def _date(value: str, end_of_day: bool = False) -> datetime | None:
+    """A date box's value as UTC; a bare "to" date includes that whole day."""
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    if end_of_day and len(value) == 10:
+        moment += timedelta(days=1) - timedelta(milliseconds=1)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @router.get("/events/{event_id}")

@@ -9,7 +9,7 @@ arrive (new members sort before every cursor already handed out).
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from redis.asyncio import Redis
@@ -98,13 +98,18 @@ def _bounds(filters: Filters, cursor: str | None) -> tuple[str, str]:
     """(max, min) of a ZREVRANGEBYLEX walk: below the cursor, inside the time range."""
     high = "+"
     if filters.until is not None:
-        high = "(" + history.member(filters.until.timestamp() + 0.001, "")[:13]
+        high = "(" + history.member(_utc(filters.until).timestamp() + 0.001, "")[:13]
     if cursor:
         high = "(" + cursor if high == "+" or cursor < high[1:] else high
     low = "-"
     if filters.since is not None:
-        low = "[" + history.member(filters.since.timestamp(), "")[:13]
+        low = "[" + history.member(_utc(filters.since).timestamp(), "")[:13]
     return high, low
+
+
+def _utc(moment: datetime) -> datetime:
+    """A time without a zone is UTC (the dashboard shows UTC), not the server's local time."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def _driver(redis: "Redis", keys: list[str]) -> tuple[str, list[str]]:
@@ -153,7 +158,8 @@ def matches(record: dict[str, Any], filters: Filters) -> bool:
     text = history.search_text(event)
     return (set(filters.facet_keys()) <= have and all(t in text for t in filters.terms())
             and (filters.until is None
-                 or history.split_member(record["member"])[0] <= filters.until.timestamp()))
+                 or history.split_member(record["member"])[0]
+                 <= _utc(filters.until).timestamp()))
 
 
 async def load(redis: "Redis", members: list[str]) -> list[dict[str, Any]]:

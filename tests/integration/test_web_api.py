@@ -3,7 +3,7 @@
 import threading
 import time
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import feedparser
 import pytest
@@ -187,3 +187,17 @@ def test_pages_render_and_escape_hostile_titles(redis_url: str) -> None:
     assert "&lt;img src=x onerror=alert(1)&gt;" in pages["/?q=onerror&tag=military_strike"].text
     assert "<mark>struck</mark> &lt;b&gt;here&lt;/b&gt;." in pages["/events/art-000001"].text
     assert "desk</td><td>json</td>" in pages["/events/art-000001"].text.replace("\n", "")
+
+
+def test_page_date_filters_take_whole_utc_days(redis_url: str) -> None:
+    """The timeline's "to" date includes that whole UTC day; "from" starts at its midnight."""
+    record(redis_url, [make_event(1, title="Dated story")])
+    today = datetime.now(UTC).date()
+    yesterday, tomorrow = today - timedelta(days=1), today + timedelta(days=1)
+    with client(web_config(redis_url), redis_url) as web:
+        def shown(**params: str) -> bool:
+            return "Dated story" in web.get("/", params=params).text
+
+        assert shown(until=today.isoformat()) and shown(since=today.isoformat())
+        assert not shown(until=yesterday.isoformat())
+        assert not shown(since=tomorrow.isoformat())
