@@ -10,8 +10,10 @@ from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from faststream import FastStream
+from redis.exceptions import RedisError
 
 from services.web import api, pages
 from services.web.auth import Guard
@@ -66,6 +68,22 @@ def create_app(config: AppConfig, redis_url: str) -> FastAPI:
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> Response:
+        try:
+            await request.app.state.redis.ping()
+        except RedisError:
+            return JSONResponse({"status": "redis unreachable"}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    @app.exception_handler(RedisError)
+    async def redis_down(request: Request, exc: RedisError) -> Response:
+        # One clear answer instead of a 500 with a traceback; the page works again on its own
+        # once Redis is back (the client reconnects).
+        log.warning("web: Redis error on %s: %s", request.url.path, type(exc).__name__)
+        return JSONResponse({"detail": "Redis is unreachable; try again shortly"},
+                            status_code=503, headers={"Retry-After": "5"})
 
     app.include_router(api.router)
     app.include_router(pages.router)

@@ -14,7 +14,7 @@ from shared.broker import make_redis
 from shared.config import AppConfig, NotifierSettings, Subscription
 from shared.history import HistoryStore
 from tests.support import HttpServer, RedisServer, Route, free_port
-from tests.web_support import make_event
+from tests.web_support import client, make_event, web_config
 
 pytestmark = pytest.mark.integration
 FAST = NotifierSettings(max_attempts=2, retry_base=0.05, retry_max=0.1, timeout=5)
@@ -100,3 +100,20 @@ async def test_history_survives_a_restart_with_aof(tmp_path: Path) -> None:
     finally:
         server.stop()
     assert [r["event"].id for r in page.items] == ["art-000001"]
+
+
+def test_web_answers_503_while_redis_is_down(tmp_path: Path) -> None:
+    """With Redis stopped the API and /readyz answer 503 (not a 500); /healthz stays 200."""
+    server = RedisServer(free_port(), tmp_path)
+    server.start()
+    config = web_config(server.url)
+    try:
+        with client(config, server.url) as web:
+            assert web.get("/readyz").status_code == 200
+            server.stop()
+            down = web.get("/api/events")
+            assert down.status_code == 503 and "unreachable" in down.json()["detail"]
+            assert web.get("/readyz").status_code == 503
+            assert web.get("/healthz").status_code == 200
+    finally:
+        server.stop()
