@@ -132,7 +132,7 @@ class HistoryStore:
         at = time.time() if at is None else at
         raw = await self._record(**self._record_call(event, at))
         await self.maybe_prune(at)
-        return raw.decode() if isinstance(raw, bytes) else str(raw)
+        return streams.text(raw)
 
     async def record_in(self, pipe: Any, event: Event, at: float) -> None:
         """Queue :meth:`record` on a pipeline (bulk loads: benchmarks, imports)."""
@@ -166,8 +166,7 @@ class HistoryStore:
     async def prune(self, now: float | None = None) -> int:
         """Drop index members older than the retention; returns how many went."""
         cutoff = "(" + member((now or time.time()) - self.retention, "")[:13]
-        names = [n.decode() if isinstance(n, bytes) else str(n)
-                 for n in await self.redis.smembers(REGISTRY)]
+        names = [streams.text(n) for n in await self.redis.smembers(REGISTRY)]
         removed = 0
         for name in names:
             removed += int(await self.redis.zremrangebylex(name, "-", cutoff))

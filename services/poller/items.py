@@ -139,7 +139,7 @@ def item_key(guid: Any, link: str, content_hash: str) -> str:
 def _published(entry: Any) -> datetime | None:
     for field in ("published_parsed", "updated_parsed"):
         # dict.get, not entry.get: FeedParserDict maps a missing updated_parsed to
-        # published_parsed with a DeprecationWarning (found by the F18 fuzz test).
+        # published_parsed with a DeprecationWarning (found by the hypothesis fuzz test).
         stamp = dict.get(entry, field) if isinstance(entry, dict) else None
         if stamp:
             try:

@@ -160,7 +160,7 @@ async def test_invalid_url_outcome() -> None:
 async def test_secrets_never_logged_at_debug(
     sink: int, path: str, debug_logs: io.StringIO, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """N5: with every logger at DEBUG, URL secrets appear in no log line and no detail."""
+    """With every logger at DEBUG, URL secrets appear in no log line and no detail."""
     url = (
         f"json://user:{SECRET_PASS}@127.0.0.1:{sink}/{path}/{SECRET_PATH}"
         f"?+X-Api-Key={SECRET_HEADER}"

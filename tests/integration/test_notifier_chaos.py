@@ -1,4 +1,4 @@
-"""D1 chaos: SIGKILL the notifier process mid-backlog, restart it, count lost and duplicates.
+"""Chaos: SIGKILL the notifier process mid-backlog, restart it, count lost and duplicates.
 
 The notifier runs as compose runs it (separate process, config file, env Redis URL). The
 checker counts deliveries by the article link in each JSON body, so a duplicate is the same
@@ -88,7 +88,7 @@ def notifier_config(tmp_path: Path, sink: HttpServer) -> Path:
 async def test_notifier_sigkill_loses_nothing(
         seed: int, redis: Redis, redis_url: str, tmp_path: Path,
         http_server: Callable[[Route], HttpServer]) -> None:
-    """D1: kill -9 mid-backlog → 0 lost, dup ≤ in flight, drained ≤ 60 s, PEL and retries 0."""
+    """kill -9 mid-backlog → 0 lost, dup ≤ in flight, drained ≤ 60 s, PEL and retries 0."""
     rng = random.Random(seed)
     counter = InFlight()
     sink = http_server(counter.route)
@@ -139,7 +139,7 @@ def slow_route(path: str, headers: dict[str, str], body: bytes) -> tuple[
 async def test_notifier_sigterm_finishes_in_flight_send(
         redis: Redis, redis_url: str, tmp_path: Path,
         http_server: Callable[[Route], HttpServer]) -> None:
-    """D6: SIGTERM mid-send → exit 0 soon, the send is recorded; a restart sends the rest once."""
+    """SIGTERM mid-send → exit 0 soon, the send is recorded; a restart sends the rest once."""
     sink = http_server(slow_route)
     config, log = notifier_config(tmp_path, sink), tmp_path / "notifier.log"
     env = {"NEWSALERT_REDIS__URL": redis_url}

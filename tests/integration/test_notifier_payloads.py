@@ -1,4 +1,4 @@
-"""N6 end to end: hostile titles through apprise's own conversions, as each receiver gets them."""
+"""End to end: hostile titles through apprise's own conversions, as each receiver gets them."""
 
 import email
 import email.policy

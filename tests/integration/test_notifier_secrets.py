@@ -1,4 +1,4 @@
-"""N5: with every logger at DEBUG, no configured secret shows up anywhere we can observe.
+"""With every logger at DEBUG, no configured secret shows up anywhere we can observe.
 
 Secrets sit in every place a user may put them: a userinfo password, a json:// path token,
 a ``+X-Token`` header value, a ``-token`` query value and a ``${VAR}`` placeholder filled
@@ -124,7 +124,7 @@ async def test_notifier_no_secret_in_logs_dlq_or_output(
         tmp_path: Path, redis_url: str, redis: Redis, debug_logging: pytest.LogCaptureFixture,
         capsys: pytest.CaptureFixture[str], http_server: Callable[[Route], HttpServer],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """N5: 200, 500 → DLQ, 429, timeout, bad URL, notify-test: 0 secrets in any output."""
+    """200, 500 → DLQ, 429, timeout, bad URL, notify-test: 0 secrets in any output."""
     sink = http_server(route)
     path = make_config(tmp_path, sink.port, redis_url)
     dispatcher = await run_paths(path, redis)

@@ -1,4 +1,4 @@
-"""O1: the figures on /metrics equal the ground truth read from Redis or counted by the test."""
+"""The figures on /metrics equal the ground truth read from Redis or counted by the test."""
 
 import json
 import urllib.request

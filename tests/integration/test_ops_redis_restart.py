@@ -1,4 +1,4 @@
-"""R1/R3: Redis restarted with AOF (workers resume, nothing lost) and empty (no hot loop)."""
+"""Redis restarted with AOF (workers resume, nothing lost) and empty (no hot loop)."""
 
 import contextlib
 import subprocess

@@ -1,4 +1,4 @@
-"""S: configured secrets never appear in logs, metrics, DLQ entries, status or AsyncAPI docs."""
+"""Configured secrets never appear in logs, metrics, DLQ entries, status or AsyncAPI docs."""
 
 import argparse
 import time

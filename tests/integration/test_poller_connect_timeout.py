@@ -1,4 +1,4 @@
-"""F10: a server whose accept queue is full never completes the handshake; connect times out."""
+"""A server whose accept queue is full never completes the handshake; connect times out."""
 
 import contextlib
 import socket

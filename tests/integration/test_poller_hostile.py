@@ -214,14 +214,14 @@ async def against_healthy(srv: FeedServer, path: str, settings: PollerSettings =
 
 @pytest.mark.parametrize("path", ["/huge", "/lying_big"])
 async def test_poller_huge_bodies_cut_at_cap(server: FeedServer, path: str) -> None:
-    """F5/F6: a 100 MB body (chunked, or with an honest big length) stops at the cap fast."""
+    """A 100 MB body (chunked, or with an honest big length) stops at the cap fast."""
     result, seconds, peak = await against_healthy(server, path)
     assert (result.error, result.body, result.status) == ("too_large", None, 0)
     assert seconds < 2.0 and peak < 30 * MB
 
 
 async def test_poller_lying_content_length_reads_only_declared(server: FeedServer) -> None:
-    """F6: Content-Length 1000 followed by 100 MB yields exactly 1000 bytes, quickly."""
+    """Content-Length 1000 followed by 100 MB yields exactly 1000 bytes, quickly."""
     result, seconds, peak = await against_healthy(server, "/lying_small")
     assert result.status == 200 and result.body == b"x" * 1000
     assert seconds < 2.0 and peak < 30 * MB
@@ -229,7 +229,7 @@ async def test_poller_lying_content_length_reads_only_declared(server: FeedServe
 
 @pytest.mark.parametrize("path", ["/gzip_bomb", "/deflate_bomb"])
 async def test_poller_compression_bombs_capped(server: FeedServer, path: str) -> None:
-    """F7: a 200 MiB gzip/deflate bomb stops at max_bytes decoded, with a small memory peak."""
+    """A 200 MiB gzip/deflate bomb stops at max_bytes decoded, with a small memory peak."""
     bomb(31), bomb(15)  # build outside the measured window
     result, seconds, peak = await against_healthy(server, path)
     assert result.error == "too_large" and seconds < 2.0 and peak < 12 * MB
@@ -237,7 +237,7 @@ async def test_poller_compression_bombs_capped(server: FeedServer, path: str) ->
 
 @pytest.mark.parametrize("path", ["/trickle", "/never"])
 async def test_poller_slow_servers_hit_the_deadline(server: FeedServer, path: str) -> None:
-    """F8/F9: a 1 byte/s trickle or a silent server ends in 'timeout' at the total budget."""
+    """A 1 byte/s trickle or a silent server ends in 'timeout' at the total budget."""
     result, seconds, _ = await against_healthy(server, path)
     assert result.error == "timeout" and seconds < SETTINGS.timeout + 0.5
 
@@ -247,7 +247,7 @@ async def test_poller_slow_servers_hit_the_deadline(server: FeedServer, path: st
 ])
 async def test_poller_redirect_loops_and_chains_stop(server: FeedServer, path: str,
                                                     paths: tuple[str, ...]) -> None:
-    """F11: loops and long chains fail with redirect_limit after max_redirects + 1 requests."""
+    """Loops and long chains fail with redirect_limit after max_redirects + 1 requests."""
     result, seconds, _ = await against_healthy(server, path)
     assert result.error == "redirect_limit" and seconds < 2.0
     assert server.hits(*paths) == SETTINGS.max_redirects + 1
@@ -261,14 +261,14 @@ async def test_poller_redirect_loops_and_chains_stop(server: FeedServer, path: s
 ])
 async def test_poller_redirect_to_private_refused(server: FeedServer, path: str,
                                                   error: str) -> None:
-    """F13: an allowed host redirecting to a private address is refused before connecting."""
+    """An allowed host redirecting to a private address is refused before connecting."""
     result, seconds, _ = await against_healthy(server, path)
     assert result.error == error and seconds < 1.0
     assert server.hits("/healthy") == 1  # only the concurrent healthy fetch, never the target
 
 
 async def test_poller_conditional_get_304(server: FeedServer) -> None:
-    """F15: the second poll sends validators and gets a 304 with no body read."""
+    """The second poll sends validators and gets a 304 with no body read."""
     first, _, _ = await against_healthy(server, "/conditional")
     second, _, _ = await against_healthy(server, "/conditional", etag=first.etag or "",
                                          last_modified=first.last_modified or "")
@@ -281,7 +281,7 @@ async def test_poller_conditional_get_304(server: FeedServer) -> None:
 @pytest.mark.parametrize(("path", "low", "high"), [("/429", 120, 120), ("/503", 55, 60)])
 async def test_poller_retry_after_both_forms(server: FeedServer, path: str, low: float,
                                              high: float) -> None:
-    """F16 input: 429 (seconds) and 503 (HTTP date) report Retry-After in seconds."""
+    """429 (seconds) and 503 (HTTP date) report Retry-After in seconds."""
     result, _, _ = await against_healthy(server, path)
     assert result.error == f"http {path[1:]}"
     assert result.retry_after is not None and low <= result.retry_after <= high
@@ -289,7 +289,7 @@ async def test_poller_retry_after_both_forms(server: FeedServer, path: str, low:
 
 @pytest.mark.parametrize("path", ["/billion", "/quadratic", "/xxe"])
 async def test_poller_hostile_xml_refused_end_to_end(server: FeedServer, path: str) -> None:
-    """F1/F3/F4: fetched entity attacks are refused by the parser fast; healthy feeds parse."""
+    """Fetched entity attacks are refused by the parser fast; healthy feeds parse."""
     result, _, _ = await against_healthy(server, path)
     started = time.monotonic()
     hostile, healthy = await asyncio.gather(
@@ -300,7 +300,7 @@ async def test_poller_hostile_xml_refused_end_to_end(server: FeedServer, path: s
 
 
 async def test_poller_external_dtd_never_fetched(server: FeedServer) -> None:
-    """F4: a DOCTYPE pointing at a canary URL parses without any request to the canary."""
+    """A DOCTYPE pointing at a canary URL parses without any request to the canary."""
     result, _, _ = await against_healthy(server, "/xxe_ext")
     parsed = await parse_feed_bounded(result.body or b"", result.final_url)
     assert parsed.items[0].title == "ok" and server.hits("/canary") == 0
@@ -308,7 +308,7 @@ async def test_poller_external_dtd_never_fetched(server: FeedServer) -> None:
 
 @pytest.mark.parametrize("path", ["/bad_utf8", "/utf16"])
 async def test_poller_invalid_encodings_fetched_and_parsed(server: FeedServer, path: str) -> None:
-    """F14: broken or wide encodings are fetched and parsed without errors or lost items."""
+    """Broken or wide encodings are fetched and parsed without errors or lost items."""
     result, _, _ = await against_healthy(server, path)
     parsed = await parse_feed_bounded(result.body or b"", result.final_url, result.content_type)
     assert result.status == 200 and len(parsed.items) == 3

@@ -1,4 +1,4 @@
-"""N6/N7: hostile article text rendered for every channel kind stays inert and within limits."""
+"""Hostile article text rendered for every channel kind stays inert and within limits."""
 
 import html
 import re

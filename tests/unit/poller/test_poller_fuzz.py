@@ -1,4 +1,4 @@
-"""F18: fuzzing fetch → pre-filter → parse → clean with hypothesis; nothing may escape."""
+"""Fuzzing fetch → pre-filter → parse → clean with hypothesis; nothing may escape."""
 
 import asyncio
 import time
@@ -42,7 +42,7 @@ def assert_clean(parsed: ParsedFeed) -> None:
 
 
 def timed_parse(body: bytes, content_type: str = "application/rss+xml") -> ParsedFeed:
-    """parse_feed under the F18 per-case budget of 2 s."""
+    """parse_feed under a per-case budget of 2 s."""
     started = time.monotonic()
     parsed = parse_feed(body, "https://feeds.example/rss", content_type)
     assert time.monotonic() - started < 2.0

@@ -40,7 +40,7 @@ def one(feed: bytes) -> ParsedFeed:
     return parsed
 
 
-# --- identity (F17) ---------------------------------------------------------------------
+# --- identity ---------------------------------------------------------------------------
 
 
 def test_poller_key_prefers_guid() -> None:
@@ -124,7 +124,7 @@ def test_poller_ttl_and_skip_hours() -> None:
     assert parsed.ttl_seconds == 900.0 and parsed.skip_hours == frozenset({1, 23})
 
 
-# --- hostile markup (F1-F4) -------------------------------------------------------------
+# --- hostile markup --------------------------------------------------------------------
 
 LAUGHS = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">\n' for i in range(1, 10))
 BILLION = f'<?xml version="1.0"?>\n<!DOCTYPE rss [\n<!ENTITY l0 "lol">\n{LAUGHS}]>\n'
@@ -181,7 +181,7 @@ def test_poller_feedparser_itself_does_not_read_xxe_files() -> None:
     assert not any("root:" in f for f in fields)
 
 
-# --- malformed input (F14) --------------------------------------------------------------
+# --- malformed input --------------------------------------------------------------------
 
 GOOD = [item(title=f"Item {n}", guid=f"g{n}") for n in range(10)]
 MALFORMED = {
@@ -238,7 +238,7 @@ def test_poller_real_feeds_present() -> None:
     assert len(REAL_FEEDS) == 10
 
 
-# --- bounded parsing (F3 backstop) ------------------------------------------------------
+# --- bounded parsing (entity-expansion backstop)---------------------------------------------------
 
 
 @pytest.fixture

@@ -72,7 +72,7 @@ def simulate(seconds: float, interval: float, retry_after: float | None = None) 
 
 
 def test_poller_always_failing_feed_over_a_day_is_bounded() -> None:
-    """F16: a feed answering 500 for 24 simulated hours is requested at most 40 times."""
+    """A feed answering 500 for 24 simulated hours is requested at most 40 times."""
     times = simulate(DAY, 60)
     assert 20 <= len(times) <= 40
     gaps = [b - a for a, b in itertools.pairwise(times)]
@@ -80,7 +80,7 @@ def test_poller_always_failing_feed_over_a_day_is_bounded() -> None:
 
 
 def test_poller_retry_after_spaces_every_request() -> None:
-    """F16: with Retry-After 120 s the next request is never sooner than 120 s."""
+    """With Retry-After 120 s the next request is never sooner than 120 s."""
     times = simulate(HOUR, 30, retry_after=120)
     assert all(b - a >= 120 for a, b in itertools.pairwise(times))
 
