@@ -99,8 +99,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from services.classifier import app as classifier
     from services.notifier import app as notifier
     from services.poller import app as poller
-    from shared.broker import make_app, make_broker
-    from shared.ops import attach_ops
+    from shared.ops import Register, service_app
 
     config = _config(args)
     configure_logging(config.log_level)
@@ -109,16 +108,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         _check_credentials(config.redis.url)
     url = config.redis.url or embedded.start()  # type: ignore[union-attr]
     try:
-        broker = make_broker(url, graceful_timeout=config.notifier.timeout + 10,
-                             cluster=config.redis.cluster)
-        app = make_app(broker)
-        for service in (notifier, classifier, poller):
-            service.register(broker, app, config, url)
+        registers: list[Register] = [notifier.register, classifier.register, poller.register]
         if config.web.enabled:
             from services.web.app import register as register_web
 
-            register_web(app, config, url)
-        attach_ops(app, broker, service="run", config=config, redis_url=url)
+            registers.append(lambda _broker, app, config, url: register_web(app, config, url))
+        app = service_app("run", config, url, registers,
+                          graceful_timeout=config.notifier.timeout + 10)
         return _serve(app)
     finally:
         if embedded:

@@ -17,6 +17,7 @@ import contextlib
 import json
 import logging
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -28,7 +29,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from shared import metrics
-from shared.broker import ensure_groups
+from shared.broker import ensure_groups, make_app, make_broker
 from shared.config import AppConfig
 from shared.health import missing_groups, read_stats, readiness
 
@@ -213,3 +214,20 @@ def attach_ops(app: FastStream, broker: RedisBroker, *, service: str, config: Ap
     app.after_startup(ops.after_start)
     app.on_shutdown(ops.stop)
     return ops
+
+
+# How a service attaches itself to a broker and an app (each service's ``app.register``).
+Register = Callable[[RedisBroker, FastStream, AppConfig, str], object]
+
+
+def service_app(service: str, config: AppConfig, redis_url: str, registers: Sequence[Register],
+                graceful_timeout: float = 15.0) -> FastStream:
+    """One app on one broker with ``registers`` attached, plus its probes and watchdog: a
+    single service as compose runs it, or all of them for ``newsalert run``."""
+    broker = make_broker(redis_url, graceful_timeout=graceful_timeout,
+                         cluster=config.redis.cluster)
+    app = make_app(broker)
+    for register in registers:
+        register(broker, app, config, redis_url)
+    attach_ops(app, broker, service=service, config=config, redis_url=redis_url)
+    return app

@@ -16,10 +16,10 @@ from services.classifier.clustering.similarity import Commonness
 from services.classifier.watch import WatchMatcher
 from shared import metrics, streams
 from shared.backpressure import CapWatch, StreamGuard
-from shared.broker import consumer_name, ensure_groups, make_app, make_broker, make_redis
+from shared.broker import consumer_name, ensure_groups, make_redis
 from shared.config import AppConfig
 from shared.consume import consume
-from shared.ops import attach_ops
+from shared.ops import service_app
 from shared.reload import ConfigWatcher
 from shared.schemas import Article, Event
 
@@ -123,8 +123,4 @@ def register(broker: RedisBroker, app: FastStream, config: AppConfig, redis_url:
 
 def create_app(config: AppConfig, redis_url: str) -> FastStream:
     """The classifier as its own FastStream app (what compose runs)."""
-    broker = make_broker(redis_url, cluster=config.redis.cluster)
-    app = make_app(broker)
-    register(broker, app, config, redis_url)
-    attach_ops(app, broker, service="classifier", config=config, redis_url=redis_url)
-    return app
+    return service_app("classifier", config, redis_url, [register])

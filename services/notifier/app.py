@@ -13,12 +13,12 @@ from services.notifier.channels import validate_url
 from services.notifier.delivery import DeliveryStore
 from services.notifier.dispatch import Dispatcher
 from shared import streams
-from shared.broker import consumer_name, ensure_groups, make_app, make_broker, make_redis
+from shared.broker import consumer_name, ensure_groups, make_redis
 from shared.config import AppConfig
 from shared.consume import consume
 from shared.history import HistoryStore
 from shared.loading import ConfigError
-from shared.ops import attach_ops
+from shared.ops import service_app
 from shared.reload import ConfigWatcher
 from shared.schemas import Event
 
@@ -138,9 +138,5 @@ def register(broker: RedisBroker, app: FastStream, config: AppConfig, redis_url:
 
 def create_app(config: AppConfig, redis_url: str) -> FastStream:
     """The notifier as its own FastStream app (what compose runs)."""
-    broker = make_broker(redis_url, graceful_timeout=config.notifier.timeout + 10,
-                         cluster=config.redis.cluster)
-    app = make_app(broker)
-    register(broker, app, config, redis_url)
-    attach_ops(app, broker, service="notifier", config=config, redis_url=redis_url)
-    return app
+    return service_app("notifier", config, redis_url, [register],
+                       graceful_timeout=config.notifier.timeout + 10)

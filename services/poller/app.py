@@ -12,9 +12,9 @@ from services.poller.fetch import make_client
 from services.poller.parse_pool import PARSERS
 from services.poller.polling import Poller, PollReport
 from services.poller.state import PollerStore, feed_id
-from shared.broker import consumer_name, ensure_groups, make_app, make_broker, make_redis
+from shared.broker import consumer_name, ensure_groups, make_redis
 from shared.config import AppConfig, Feed
-from shared.ops import attach_ops
+from shared.ops import service_app
 from shared.reload import ConfigWatcher
 
 log = logging.getLogger("newsalert.poller")
@@ -142,11 +142,7 @@ def register(broker: RedisBroker, app: FastStream, config: AppConfig, redis_url:
 
 def create_app(config: AppConfig, redis_url: str) -> FastStream:
     """The poller as its own FastStream app (what compose runs)."""
-    broker = make_broker(redis_url, cluster=config.redis.cluster)
-    app = make_app(broker)
-    register(broker, app, config, redis_url)
-    attach_ops(app, broker, service="poller", config=config, redis_url=redis_url)
-    return app
+    return service_app("poller", config, redis_url, [register])
 
 
 async def poll_once(config: AppConfig, redis_url: str) -> PollReport:
