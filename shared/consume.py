@@ -26,7 +26,7 @@ from shared.broker import POLLING_INTERVAL_MS
 from shared.deadletter import Undecodable, dead_letter, describe, entry_payload
 from shared.streams import text
 
-__all__ = ["consume", "dead_letter"]
+__all__ = ["consume"]
 log = logging.getLogger("newsalert.consume")
 M = TypeVar("M", bound=BaseModel)
 

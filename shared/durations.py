@@ -7,6 +7,7 @@ from email.utils import parsedate_to_datetime
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_DELTA = re.compile(r"^\d{1,10}(?:\.\d{1,6})?$", re.ASCII)
 
 
 def parse_duration(value: object) -> float:
@@ -28,10 +29,10 @@ def parse_duration(value: object) -> float:
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
     """Seconds to wait from an HTTP Retry-After header: delta-seconds or an HTTP date.
 
-    Anything else (a float, "soon", an empty header) is None: the caller's own backoff applies.
+    Anything else ("soon", "-1", an empty header) is None: the caller's own backoff applies.
     """
     value = (value or "").strip()
-    if value.isascii() and value.isdigit():
+    if _DELTA.match(value):  # RFC 9110 says whole seconds; some services send "1.5"
         return float(value)
     try:
         when = parsedate_to_datetime(value)

@@ -9,9 +9,9 @@ from faststream.redis import RedisBroker
 from redis.asyncio import Redis
 
 import services.notifier.console  # noqa: F401  (registers the console:// scheme)
-from services.notifier.channels import validate_url
 from services.notifier.delivery import DeliveryStore
 from services.notifier.dispatch import Dispatcher
+from services.notifier.privacy import validate_url
 from shared import streams
 from shared.broker import consumer_name, ensure_groups, make_redis
 from shared.config import AppConfig

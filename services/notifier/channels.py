@@ -2,13 +2,11 @@
 
 Policy (retries, backoff, circuit breaking) lives in delivery.py; this module does exactly one
 attempt: apprise's own retries and per-plugin throttle are switched off. URL masking and log
-redaction live in privacy.py (re-exported here: ``privacy_url``, ``validate_url``).
+redaction live in privacy.py.
 """
 
 import contextvars
-import email.utils
 import functools
-import time
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,13 +19,11 @@ from services.notifier.privacy import (
     MAX_DETAIL,
     instantiate,
     mask_parts,
-    privacy_url,
     register_secrets,
     validate_url,
 )
 from services.notifier.render import Rendered
-
-__all__ = ["SendOutcome", "parse_retry_after", "privacy_url", "send", "validate_url"]
+from shared.durations import parse_retry_after
 
 
 @dataclass(frozen=True)
@@ -54,22 +50,6 @@ _OBSERVATION: contextvars.ContextVar[_HttpObservation | None] = contextvars.Cont
     "newsalert_http_observation", default=None
 )
 _CACHE: dict[str, apprise.Apprise] = {}
-
-
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds from a Retry-After header: delta-seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 def _observe(response: Any) -> None:

@@ -9,8 +9,9 @@ from typing import cast
 from redis.asyncio import Redis
 
 import services.notifier.console  # noqa: F401  (registers the console:// scheme)
-from services.notifier.channels import privacy_url, send
+from services.notifier.channels import send
 from services.notifier.delivery import DeliveryStore, Job
+from services.notifier.privacy import privacy_url
 from services.notifier.render import channel_kind, render_event
 from shared import streams
 from shared.broker import make_redis

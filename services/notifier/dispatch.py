@@ -12,8 +12,9 @@ from typing import cast
 from redis.exceptions import RedisError
 
 from services.notifier import routes
-from services.notifier.channels import SendOutcome, privacy_url, send
+from services.notifier.channels import SendOutcome, send
 from services.notifier.delivery import DeliveryStore, Job, backoff, url_id
+from services.notifier.privacy import privacy_url
 from services.notifier.render import Rendered, channel_kind, render_digest
 from services.notifier.templates import render_for
 from shared import metrics, streams

@@ -16,13 +16,10 @@ from typing import Any, ClassVar
 
 import pytest
 
-from services.notifier.channels import (
-    parse_retry_after,
-    privacy_url,
-    send,
-    validate_url,
-)
+from services.notifier.channels import send
+from services.notifier.privacy import privacy_url, validate_url
 from services.notifier.render import Rendered, render_event
+from shared.durations import parse_retry_after
 from shared.schemas import Article, Event, Evidence, Tag
 from tests.support import POLL, smtp_server
 
