@@ -11,6 +11,7 @@ SCHEMA_VERSION = 1
 # Upper bounds of what a consumer accepts on the wire. The poller's own caps are lower
 # (services/poller/items.py); these refuse entries written by anything else.
 ID_MAX, FEED_MAX, URL_MAX, TITLE_MAX, SUMMARY_MAX, NAME_MAX = 256, 300, 2048, 20_000, 100_000, 200
+LIST_MAX = 50  # tags per event, evidence per tag, cues, facts (the classifier makes <= 5)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _LINE_BREAKS = re.compile(r"[\t\n\r]")
 
@@ -60,6 +61,7 @@ _EPOCH, _LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=
 Identifier = Annotated[str, Field(min_length=1, max_length=ID_MAX,
                                   pattern=r"^[^\x00-\x1f\x7f]+$")]
 OneLine = Annotated[str, AfterValidator(_one_line)]
+Short = Annotated[str, Field(max_length=NAME_MAX)]  # tag kinds, cue words, fact names
 UtcTime = Annotated[datetime, AfterValidator(_to_utc)]
 
 
@@ -122,21 +124,23 @@ class Article(BaseModel):
 class Evidence(BaseModel):
     """Why a tag fired: the sentence and the cue words in it."""
 
-    sentence: str
-    cues: list[str] = Field(default_factory=list)
+    sentence: Annotated[str, Field(max_length=TITLE_MAX)]
+    cues: list[Annotated[str, Field(max_length=TITLE_MAX)]] = Field(default_factory=list,
+                                                                   max_length=LIST_MAX)
 
 
 class Tag(BaseModel):
     """One tag on an article: an event type or a watch topic, with its evidence."""
 
     name: Annotated[OneLine, Field(min_length=1, max_length=NAME_MAX)]
-    kind: str = Field("event", description="'event' for built-in types, 'watch' for topics")
+    kind: Short = Field("event", description="'event' for built-in types, 'watch' for topics")
     modality: Modality = Modality.OCCURRED
     confidence: float = Field(1.0, ge=0.0, le=1.0)
     alert: bool = Field(True, description="True when the tag alerts by default")
-    evidence: list[Evidence] = Field(default_factory=list)
-    fields: dict[str, list[str]] = Field(
-        default_factory=dict,
+    evidence: list[Evidence] = Field(default_factory=list, max_length=LIST_MAX)
+    fields: dict[Short, Annotated[list[Annotated[str, Field(max_length=TITLE_MAX)]],
+                                  Field(max_length=LIST_MAX)]] = Field(
+        default_factory=dict, max_length=LIST_MAX,
         description="Extracted facts: actor, target, location, country, weapon, authority, ...",
     )
 
@@ -148,7 +152,7 @@ class Event(BaseModel):
     id: Identifier = Field(description="Event id; the idempotency key of deliveries")
     kind: str = Field("article", description=f"'article' or '{FEED_HEALTH}'")
     article: Article
-    tags: list[Tag] = Field(default_factory=list)
+    tags: list[Tag] = Field(default_factory=list, max_length=LIST_MAX)
     classified_at: UtcTime = Field(default_factory=utcnow)
     cluster_id: str | None = None
     is_update: bool = False

@@ -12,7 +12,9 @@ _PUNCT = str.maketrans({
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
     "\u00a0": " ", "\\": " ",
 })
-_SPLIT = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])|\s*[\r\n]+\s*")
+# A line break is matched from the start of its run of blanks only (the lookbehind): tried
+# from every blank, a long run without a line break was rescanned once per blank (quadratic).
+_SPLIT = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])|(?<!\s)\s*[\r\n]+\s*")
 _SPACES = re.compile(r"\s+")
 # Feed summaries often carry HTML; block tags end a sentence, inline tags are dropped.
 _BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|br|div|h\d|blockquote)\b[^>]*>", re.IGNORECASE)
