@@ -146,7 +146,9 @@ def _storm(path: Path, good: str, edits: int, seconds: float) -> Callable[[], No
 
     def action() -> None:
         for n in range(edits):
-            kind = rng.choice(["full", "full", "empty", "half", "slow"])
+            # Every 30th edit is a complete one left alone for 0.6 s: it must apply.
+            settle = n % 30 == 29
+            kind = "full" if settle else rng.choice(["full", "full", "empty", "half", "slow"])
             with path.open("w") as handle:  # truncates in place, as most editors and cp do
                 if kind == "half":
                     handle.write(good[: rng.randrange(1, len(good))])
@@ -158,7 +160,8 @@ def _storm(path: Path, good: str, edits: int, seconds: float) -> Callable[[], No
                     handle.write(good[cut:])
                 elif kind == "full":
                     handle.write(good.replace("log_level: INFO", f"log_level: INFO  # {n}"))
-            time.sleep(seconds / edits)
+            # Irregular gaps (0 to 0.16 s) between the others: too short to look settled.
+            time.sleep(0.6 if settle else rng.uniform(0, 1.6 * (seconds - 6) / edits))
         path.write_text(good)
     return action
 
@@ -177,6 +180,9 @@ def test_config_storm_300_edits_while_300_alerts_flow(tmp_path: Path, redis_url:
         row.settle(webhook_sink, within=90)
         codes = {name: stop(p) for name, p in procs.items()}
     client.close()
-    print(f"\nstorm: sent {len(row.refs)}, lost {row.lost}, duplicated {row.duplicated}")
+    applied = (tmp_path / "notifier.log").read_text().count("config reloaded")
+    print(f"\nstorm: sent {len(row.refs)}, lost {row.lost}, duplicated {row.duplicated}, "
+          f"edits applied by the notifier {applied}")
     assert (len(row.refs), row.lost, row.duplicated) == (300, 0, 0)
     assert codes == {"classifier": 0, "notifier": 0}
+    assert applied >= 5, "the complete edits that settled were applied"
