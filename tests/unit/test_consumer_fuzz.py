@@ -165,7 +165,7 @@ async def _classify(article: Article) -> None:
 async def _notify(event: Event) -> None:
     for sub in CONFIG.subscriptions:
         routes.matches(sub, event)
-        routes.in_quiet_hours(sub, event.classified_at, event.alert_tags())
+        routes.in_quiet_hours(sub, event.classified_at, [t.name for t in event.tags if t.alert])
     for kind in KINDS:
         render_event(event, kind)
     render_digest([event, event], "email")
