@@ -1,6 +1,5 @@
 """End to end: five outlets report one strike, two other strikes the same day: three alerts."""
 
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -103,10 +102,12 @@ def _reports(redis_url: str) -> dict[str, int]:
 
 
 def _wait_reports(redis_url: str, total: int, timeout: float) -> dict[str, int]:
-    deadline = time.monotonic() + timeout
-    while sum((counts := _reports(redis_url)).values()) < total and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return counts
+    """Reports per cluster once ``total`` are stored."""
+    def stored() -> dict[str, int] | None:
+        counts = _reports(redis_url)
+        return counts if sum(counts.values()) >= total else None
+
+    return eventually_sync(stored, timeout, what=f"{total} reports in the cluster store")
 
 
 def test_cluster_e2e_one_alert_per_strike(tmp_path: Path, redis_url: str,

@@ -1,7 +1,6 @@
 """Configured secrets never appear in logs, metrics, DLQ entries, status or AsyncAPI docs."""
 
 import argparse
-import time
 import urllib.request
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from services.status import add_commands
 from shared import streams
 from shared.schemas import Article
 from tests.pipeline import compose_command, start, stop, write_config
-from tests.support import RedisServer, free_port
+from tests.support import RedisServer, eventually_sync, free_port
 
 pytestmark = pytest.mark.slow
 HOOK_SECRET = "hook-s3cret-7f3a9c"
@@ -22,15 +21,14 @@ APPS = ("classifier", "notifier", "poller")
 
 
 def _metrics(port: int) -> str:
-    deadline = time.monotonic() + 20
-    while True:
+    def read() -> str | None:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as resp:
                 return str(resp.read().decode())
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
+        except OSError:  # not listening yet
+            return None
+
+    return eventually_sync(read, 20, what=f"/metrics answering on port {port}")
 
 
 def _status_outputs(config: Path, capsys: pytest.CaptureFixture[str]) -> str:
@@ -70,9 +68,7 @@ def test_no_secret_anywhere(tmp_path: Path, capsys: pytest.CaptureFixture[str],
         texts = [_metrics(p) for p in ports.values()]
         client.xadd(streams.ARTICLES, {"__data__": Article(id="s", feed="t", title="Zanzibar")
                                        .model_dump_json()})
-        deadline = time.monotonic() + 30
-        while client.xlen(streams.DLQ) < 1 and time.monotonic() < deadline:
-            time.sleep(0.2)
+        eventually_sync(lambda: client.xlen(streams.DLQ), 30, what="a dead-lettered delivery")
         assert client.xlen(streams.DLQ) == 1, "the failing delivery was dead-lettered"
         texts += [_metrics(p) for p in ports.values()]
         texts.append(repr(client.xrange(streams.DLQ)))

@@ -1,6 +1,5 @@
 """End to end: feed → poller → classifier → notifier → history → dashboard, as processes."""
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,22 +8,23 @@ import pytest
 
 from tests.integration.test_pipeline_e2e import _config, _feed
 from tests.pipeline import compose_command, compose_services, start, stop, write_config
-from tests.support import HttpServer, Route, free_port
+from tests.support import HttpServer, Route, eventually_sync, free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
+def _delivered_alert(base: str) -> dict[str, object] | None:
+    """The newest alert in the web API once it has a delivery (None before that)."""
+    try:
+        items = httpx.get(base + "/api/events", timeout=5).json()["items"]
+    except httpx.HTTPError:
+        return None
+    return dict(items[0]) if items and items[0]["deliveries"] else None
+
+
 def _wait_for_alert(base: str, timeout: float = 60) -> dict[str, object]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            items = httpx.get(base + "/api/events", timeout=5).json()["items"]
-        except httpx.HTTPError:
-            items = []
-        if items and items[0]["deliveries"]:
-            return dict(items[0])
-        time.sleep(0.3)
-    raise AssertionError("no delivered alert appeared in the web API")
+    return eventually_sync(lambda: _delivered_alert(base), timeout,
+                           what="a delivered alert in the web API")
 
 
 def test_run_serves_the_dashboard_with_the_delivered_alert(
