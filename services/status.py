@@ -18,7 +18,7 @@ from rich.text import Text
 
 from services.poller.feed_status import read_feed_status
 from shared import streams
-from shared.broker import make_redis
+from shared.broker import CLI_RETRIES, make_redis
 from shared.config import AppConfig, default_path
 from shared.health import read_stats
 from shared.loading import load_config, require_redis_url
@@ -41,7 +41,7 @@ async def _recent(redis: "Redis", count: int) -> list[dict[str, Any]]:
 
 async def collect(config: AppConfig, redis_url: str) -> dict[str, Any]:
     """The status document (what ``--json`` prints)."""
-    redis = make_redis(redis_url, cluster=config.redis.cluster)
+    redis = make_redis(redis_url, cluster=config.redis.cluster, retries=CLI_RETRIES)
     try:
         now = time.time()
         stats = await read_stats(redis)
@@ -87,14 +87,10 @@ def render(doc: dict[str, Any], console: Console) -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    """Print the status screen (or JSON); exit 1 when Redis cannot be read."""
+    """Print the status screen (or JSON); Redis unreachable is exit 3 (see shared.exits)."""
     config = load_config(args.config or default_path())
     url = args.redis_url or require_redis_url(config, "to read the pipeline (or --redis-url)")
-    try:
-        doc = asyncio.run(collect(config, url))
-    except Exception as exc:  # one line for the operator, never a traceback with a URL in it
-        sys.stderr.write(f"error: cannot read Redis: {redact(str(exc))}\n")
-        return 1
+    doc = asyncio.run(collect(config, url))  # Redis down: the CLI prints one line, exit 3
     if args.json:
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
     else:

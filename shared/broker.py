@@ -25,10 +25,14 @@ POLLING_INTERVAL_MS = 1000
 SOCKET_TIMEOUT_S = 10.0
 
 
-def _connection() -> dict[str, Any]:
+SERVICE_RETRIES = 8  # about 10 s of backoff: rides out a Redis restart
+CLI_RETRIES = 2  # a person at a terminal wants "Redis is down" within a second
+
+
+def _connection(retries: int = SERVICE_RETRIES) -> dict[str, Any]:
     # FastStream builds its own pool with no retries; a Redis blip would fail publishes at once.
     return {
-        "retry": Retry(ExponentialWithJitterBackoff(base=0.1, cap=2.0), 8),
+        "retry": Retry(ExponentialWithJitterBackoff(base=0.1, cap=2.0), retries),
         "retry_on_error": [RedisConnectionError, RedisTimeoutError],
         "socket_timeout": SOCKET_TIMEOUT_S,
         "socket_connect_timeout": 5.0,
@@ -60,15 +64,16 @@ def make_app(broker: RedisBroker) -> FastStream:
     return FastStream(broker, logger=logging.getLogger("newsalert.app"))
 
 
-def make_redis(url: str, *, cluster: bool = False) -> "Redis":
+def make_redis(url: str, *, cluster: bool = False, retries: int = SERVICE_RETRIES) -> "Redis":
     """A plain redis-py client for state keys, with the same retry policy as the broker.
 
     With ``cluster`` it is a RedisCluster seeded by ``url``: it has the same commands, so
     callers keep the ``Redis`` type (see ``is_cluster`` for the few differences).
     """
     if cluster:
-        return cast(Redis, RedisCluster.from_url(url, **_connection(), decode_responses=False))
-    return Redis.from_url(url, **_connection(), decode_responses=False)
+        return cast(Redis, RedisCluster.from_url(url, **_connection(retries),
+                                                 decode_responses=False))
+    return Redis.from_url(url, **_connection(retries), decode_responses=False)
 
 
 def is_cluster(redis: "Redis") -> bool:

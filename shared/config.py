@@ -1,19 +1,22 @@
 """The one typed settings object: YAML file, ``NEWSALERT_...`` env overrides, ``${VAR}`` secrets."""
 
 import os
+import zoneinfo
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import re2
 from pydantic import (
+    AfterValidator,
     BeforeValidator,
     Field,
     ValidationInfo,
     field_validator,
 )
 
-from shared import templating
+from shared import crosscheck, templating
+from shared.countries import check_country
 from shared.schemas import (
     ALERTING_MODALITIES,
     FEED_HEALTH,
@@ -30,6 +33,21 @@ from shared.service_settings import (
 )
 from shared.settings_base import Seconds, Strict, http_url, slug
 from shared.web_settings import WebSettings
+
+
+def _timezone(value: str) -> str:
+    # A bad zone would otherwise only fail when the first digest or quiet hour is computed,
+    # dead-lettering every event of the subscription.
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError("unknown time zone; use an IANA name such as 'Europe/Paris' or "
+                         "'UTC'") from None
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(_timezone)]
+Country = Annotated[str, AfterValidator(check_country)]
 
 
 class RedisSettings(Strict):
@@ -111,14 +129,14 @@ class WatchTopic(Strict):
 class QuietHours(Strict):
     start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     end: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    timezone: str = "UTC"
+    timezone: TimeZone = "UTC"
     except_tags: list[str] = Field(default_factory=list)
 
 
 class Digest(Strict):
     every: Seconds | None = None
     at: str | None = Field(None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    timezone: str = "UTC"
+    timezone: TimeZone = "UTC"
 
 
 class TemplatePair(Strict):
@@ -147,7 +165,7 @@ class Subscription(Strict):
     min_confidence: float = Field(0.0, ge=0.0, le=1.0)
     modalities: list[Modality] = Field(default_factory=lambda: sorted(ALERTING_MODALITIES))
     feeds: list[str] = Field(default_factory=list)
-    countries: list[str] = Field(default_factory=list)
+    countries: list[Country] = Field(default_factory=list)
     mode: Literal["immediate", "digest"] = "immediate"
     digest: Digest | None = None
     quiet_hours: QuietHours | None = None
@@ -211,24 +229,7 @@ class AppConfig(Strict):
     source: Path | None = Field(None, exclude=True, description="File the config came from")
 
     def model_post_init(self, _context: Any) -> None:
-        for label, items in (("feeds", self.feeds), ("watch", self.watch)):
-            _unique(label, [getattr(i, "url" if label == "feeds" else "name") for i in items])
-        _unique("subscriptions", [s.name for s in self.subscriptions])
-        known = {t.value for t in EventType} | {w.name for w in self.watch} | {FEED_HEALTH}
-        for sub in self.subscriptions:
-            for tag in sub.tags:
-                if tag not in known:
-                    raise ValueError(
-                        f"subscription {sub.name!r}: tag {tag!r} is neither an event type "
-                        f"(military_strike, sanction, feed_health) nor a watch topic name")
-
-
-def _unique(label: str, values: list[str]) -> None:
-    seen: set[str] = set()
-    for value in values:
-        if value in seen:
-            raise ValueError(f"duplicate entry in {label}: {value!r}")
-        seen.add(value)
+        crosscheck.check(self)
 
 
 def default_path() -> Path:

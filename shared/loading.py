@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from shared import safeyaml, secrets
 from shared.config import AppConfig, default_path
+from shared.crosscheck import FieldErrors
 
 ENV_PREFIX = "NEWSALERT_"
 # Consumer settings that lived under notifier: before the consume: section; still read there.
@@ -46,7 +47,8 @@ def parse_config(data: bytes, file: Path, env: dict[str, str] | None = None) -> 
     try:
         return AppConfig.model_validate({**expanded, "source": file})
     except ValidationError as exc:
-        raise ConfigError([_describe(file, err, raw) for err in exc.errors()]) from None
+        raise ConfigError([line for err in exc.errors() for line in _describe(file, err, raw)]
+                          ) from None
 
 
 def require_redis_url(config: AppConfig, purpose: str) -> str:
@@ -155,13 +157,19 @@ def _lookup(raw: Any, loc: tuple[int | str, ...]) -> tuple[bool, Any]:
     return True, node
 
 
-def _describe(file: Path, err: Any, raw: dict[str, Any]) -> str:
+def _describe(file: Path, err: Any, raw: dict[str, Any]) -> list[str]:
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-    msg = str(err["msg"]).removeprefix("Value error, ")
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, FieldErrors):  # a cross-field check: one line per field at fault
+        return [_line(file, loc + where, message, raw) for where, message in cause.problems]
     if err["type"] == "extra_forbidden":
-        return f"{file}: {field_path(loc)}: unknown key (check the spelling)"
+        return [f"{file}: {field_path(loc)}: unknown key (check the spelling)"]
     if err["type"] == "missing":
-        return f"{file}: {field_path(loc)}: required key is missing"
-    found, value = _lookup(raw, loc)
+        return [f"{file}: {field_path(loc)}: required key is missing"]
+    return [_line(file, loc, str(err["msg"]).removeprefix("Value error, "), raw)]
+
+
+def _line(file: Path, loc: tuple[int | str, ...], message: str, raw: dict[str, Any]) -> str:
+    found, value = _lookup(raw, loc) if loc else (False, None)  # never dump the whole file
     shown = f" (value: {secrets.redact(repr(value))[:120]})" if found else ""
-    return f"{file}: {field_path(loc)}: {msg}{shown}"
+    return f"{file}: {field_path(loc)}: {message}{shown}"

@@ -15,7 +15,17 @@ from datetime import datetime
 from typing import Any
 
 from faststream.redis.prometheus import RedisPrometheusMiddleware
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    GC_COLLECTOR,
+    PLATFORM_COLLECTOR,
+    PROCESS_COLLECTOR,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from redis.asyncio import Redis
@@ -27,7 +37,13 @@ from shared.health import PipelineStats
 
 log = logging.getLogger("newsalert.metrics")
 
+# Counters' *_created series double the series count and no dashboard or rule reads them.
+disable_created_metrics()  # type: ignore[no-untyped-call]
 REGISTRY = CollectorRegistry(auto_describe=True)
+# process_* (CPU, memory, open fds, start time) and python_* (GC, version), which the default
+# registry has and a custom one does not: the service-down and memory panels need them.
+for _collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
+    REGISTRY.register(_collector)
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 _E2E_BUCKETS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 900.0, 3600.0)
 

@@ -31,11 +31,10 @@ from redis.backoff import NoBackoff
 from shared import metrics
 from shared.broker import ensure_groups, make_app, make_broker
 from shared.config import AppConfig
+from shared.exits import EXIT_GROUP_LOST, EXIT_REDIS_DOWN
 from shared.health import missing_groups, read_stats, readiness
 
 log = logging.getLogger("newsalert.ops")
-EXIT_REDIS_DOWN = 3
-EXIT_GROUP_LOST = 4
 PROBE_TIMEOUT = 2.0
 _state = {"exit_code": 0}
 

@@ -1,6 +1,7 @@
 """Secret registry: every value that came from a ``${VAR}`` placeholder is masked in output."""
 
 import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 _SECRETS: set[str] = set()
 MASK = "****"
@@ -26,6 +27,20 @@ def redact(text: str) -> str:
         if secret in text:
             text = text.replace(secret, MASK)
     return _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
+
+
+# Query parameters that carry credentials in feed and webhook URLs (?token=, ?api_key=, ?sig=).
+_SECRET_PARAM = re.compile(r"token|key|secret|pass|sig|auth|session|credential", re.IGNORECASE)
+
+
+def redact_url(url: str) -> str:
+    """A URL fit to print: password, registered secrets and credential-like parameters masked."""
+    parts = urlsplit(url)
+    if parts.query:
+        pairs = [(k, MASK if _SECRET_PARAM.search(k) else v)
+                 for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+        url = urlunsplit(parts._replace(query=urlencode(pairs, safe="*")))
+    return redact(url)
 
 
 def expand(text: str, env: dict[str, str]) -> tuple[str, list[str]]:

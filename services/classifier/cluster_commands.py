@@ -10,8 +10,9 @@ from typing import Any
 
 from services.classifier.clustering.evaluation import evaluate
 from services.classifier.clustering.redis_store import show
-from shared.broker import make_redis
+from shared.broker import CLI_RETRIES, make_redis
 from shared.loading import load_config, require_redis_url
+from shared.secrets import redact_url
 
 # Defaults relative to the working directory: the repository's labelled set when run from a
 # checkout's root (``make``, the benchmarks), never a path inside the installed package.
@@ -34,6 +35,7 @@ def add_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]",
     actions = events.add_subparsers(dest="action", required=True)
     shw = actions.add_parser("show", parents=[common], help="print one cluster")
     shw.add_argument("cluster", help="cluster id (the event's cluster_id)")
+    shw.add_argument("--json", action="store_true", help="the cluster as JSON")
     shw.set_defaults(func=run_show)
 
 
@@ -67,7 +69,7 @@ def render(cluster: dict[str, Any]) -> str:
 
 
 async def _fetch(url: str, cluster_id: str, *, cluster: bool) -> dict[str, Any] | None:
-    redis = make_redis(url, cluster=cluster)
+    redis = make_redis(url, cluster=cluster, retries=CLI_RETRIES)
     try:
         return await show(redis, cluster_id)
     finally:
@@ -82,5 +84,10 @@ def run_show(args: argparse.Namespace) -> int:
     if cluster is None:
         sys.stderr.write(f"no cluster {args.cluster} (unknown or expired)\n")
         return 1
-    sys.stdout.write(render(cluster) + "\n")
+    for report in cluster["reports"]:
+        report["url"] = redact_url(str(report.get("url", "")))
+    if args.json:
+        sys.stdout.write(json.dumps(cluster, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(render(cluster) + "\n")
     return 0

@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import json
+import sys
 import time
 from typing import cast
 
@@ -14,10 +15,12 @@ from services.notifier.delivery import DeliveryStore, Job
 from services.notifier.privacy import privacy_url
 from services.notifier.render import channel_kind, render_event
 from shared import streams
-from shared.broker import make_redis
+from shared.broker import CLI_RETRIES, make_redis
 from shared.config import AppConfig, default_path
+from shared.exits import EXIT_PROBLEM, UsageError
 from shared.loading import load_config, require_redis_url
 from shared.schemas import Article, Event, Evidence, Tag
+from shared.secrets import redact
 
 
 def sample_event() -> Event:
@@ -39,29 +42,35 @@ def _load(args: argparse.Namespace) -> AppConfig:
     return load_config(args.config or default_path())
 
 
-async def _notify_test(config: AppConfig, name: str) -> int:
+async def _notify_test(config: AppConfig, name: str, as_json: bool) -> int:
     subs = [s for s in config.subscriptions if s.name == name]
     if not subs:
         known = ", ".join(s.name for s in config.subscriptions) or "none"
-        print(f"no subscription named {name!r} (configured: {known})")
-        return 2
-    event, failed = sample_event(), 0
+        raise UsageError(f"no subscription named {name!r} (configured: {known})")
+    event, results = sample_event(), []
     for url in subs[0].urls:
         outcome = await send(url, render_event(event, channel_kind(url)),
                              timeout=config.notifier.timeout)
-        failed += not outcome.ok
-        print(f"{'OK  ' if outcome.ok else 'FAIL'} {privacy_url(url)}  {outcome.detail}")
-    return 1 if failed else 0
+        results.append({"url": privacy_url(url), "ok": outcome.ok, "status": outcome.status,
+                        "detail": outcome.detail})
+        if not as_json:  # one line per URL as it completes: a slow channel shows where it is
+            print(f"{'OK  ' if outcome.ok else 'FAIL'} {privacy_url(url)}  {outcome.detail}")
+    failed = sum(not r["ok"] for r in results)
+    if as_json:
+        print(json.dumps({"subscription": name, "results": results}, ensure_ascii=False))
+    if failed:
+        print(f"error: {failed} of {len(results)} URL(s) of {name!r} failed", file=sys.stderr)
+    return EXIT_PROBLEM if failed else 0
 
 
 def cmd_notify_test(args: argparse.Namespace) -> int:
     """Send a sample alert to every URL of one subscription and report each outcome."""
-    return asyncio.run(_notify_test(_load(args), args.subscription))
+    return asyncio.run(_notify_test(_load(args), args.subscription, args.json))
 
 
 def _redis(config: AppConfig) -> "Redis":
     url = require_redis_url(config, "to inspect the DLQ of a running pipeline")
-    return make_redis(url, cluster=config.redis.cluster)
+    return make_redis(url, cluster=config.redis.cluster, retries=CLI_RETRIES)
 
 
 Entry = tuple[bytes, dict[bytes, bytes]]
@@ -71,17 +80,23 @@ async def _entries(redis: "Redis", limit: int | None) -> list[Entry]:
     return cast(list[Entry], await redis.xrange(streams.DLQ, count=limit))
 
 
-async def _dlq_list(config: AppConfig, limit: int) -> int:
+async def _dlq_list(config: AppConfig, limit: int, as_json: bool) -> int:
     redis = _redis(config)
     try:
         entries = await _entries(redis, limit)
-        for mid, fields in entries:
-            data = {k.decode(): v.decode(errors="replace") for k, v in fields.items()
-                    if k != b"__data__"}
-            print(mid.decode(), json.dumps(data, ensure_ascii=False))
-        print(f"{await redis.xlen(streams.DLQ)} entr(ies) in {streams.DLQ}")
+        total = int(await redis.xlen(streams.DLQ))
     finally:
         await redis.aclose()
+    rows = [{"id": mid.decode(), **{k.decode(): redact(v.decode(errors="replace"))
+                                    for k, v in fields.items() if k != b"__data__"}}
+            for mid, fields in entries]
+    if as_json:
+        print(json.dumps({"stream": streams.DLQ, "total": total, "entries": rows},
+                         ensure_ascii=False))
+        return 0
+    for row in rows:
+        print(row.pop("id"), json.dumps(row, ensure_ascii=False))
+    print(f"{total} entr(ies) in {streams.DLQ}")
     return 0
 
 
@@ -100,6 +115,8 @@ async def _dlq_retry(config: AppConfig, ids: list[str], everything: bool) -> int
     finally:
         await redis.aclose()
     print(f"re-queued {retried} entr(ies)")
+    if not retried and not everything:
+        print(f"error: no entry of {streams.DLQ} has the id(s) given", file=sys.stderr)
     return 0 if retried or everything else 1
 
 
@@ -120,10 +137,9 @@ def cmd_dlq(args: argparse.Namespace) -> int:
     """List or retry dead-lettered messages and deliveries."""
     config = _load(args)
     if args.dlq_command == "list":
-        return asyncio.run(_dlq_list(config, args.limit))
+        return asyncio.run(_dlq_list(config, args.limit, args.json))
     if not args.ids and not args.all:
-        print("give message ids or --all")
-        return 2
+        raise UsageError("dlq retry: give message ids or --all")
     return asyncio.run(_dlq_retry(config, args.ids, args.all))
 
 
@@ -132,12 +148,14 @@ def add_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]",
     """Register ``notify-test`` and ``dlq``."""
     test = sub.add_parser("notify-test", parents=[common], help="send a sample alert")
     test.add_argument("subscription")
+    test.add_argument("--json", action="store_true", help="machine-readable result")
     test.set_defaults(func=cmd_notify_test)
     dlq = sub.add_parser("dlq", parents=[common], help="dead-letter queue")
     dlq_sub = dlq.add_subparsers(dest="dlq_command", required=True)
-    listing = dlq_sub.add_parser("list", parents=[common])
+    listing = dlq_sub.add_parser("list", parents=[common], help="the oldest entries first")
     listing.add_argument("--limit", type=int, default=100)
-    retry = dlq_sub.add_parser("retry", parents=[common])
+    listing.add_argument("--json", action="store_true", help="machine-readable output")
+    retry = dlq_sub.add_parser("retry", parents=[common], help="re-queue entries by id")
     retry.add_argument("ids", nargs="*")
     retry.add_argument("--all", action="store_true")
     dlq.set_defaults(func=cmd_dlq)

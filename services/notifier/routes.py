@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from shared.config import Subscription
+from shared.countries import country_code
 from shared.schemas import FEED_HEALTH, Event, Tag
 
 # A digest subscription without a schedule still needs one; hourly is the least surprising.
@@ -16,9 +17,14 @@ def _eligible(sub: Subscription, tag: Tag) -> bool:
     return tag.modality in sub.modalities and tag.confidence >= sub.min_confidence
 
 
+def _country_key(name: str) -> str:
+    # Codes, so that "IR", "Iran" and "Islamic Republic of Iran" select the same events.
+    return country_code(name) or name.strip().casefold()
+
+
 def _country_match(sub: Subscription, tags: Sequence[Tag]) -> bool:
-    wanted = {c.casefold() for c in sub.countries}
-    return any(c.strip().casefold() in wanted for t in tags for c in t.fields.get("country", []))
+    wanted = {_country_key(c) for c in sub.countries}
+    return any(_country_key(c) in wanted for t in tags for c in t.fields.get("country", []))
 
 
 def matches(sub: Subscription, event: Event) -> list[str]:

@@ -13,7 +13,7 @@ from rich.table import Table
 from services.poller.feed_status import read_feed_status
 from services.poller.opml import OpmlError, import_opml
 from services.poller.opml_export import export_opml
-from shared.broker import make_redis
+from shared.broker import CLI_RETRIES, make_redis
 from shared.config import AppConfig, default_path
 from shared.loading import load_config, require_redis_url
 
@@ -39,7 +39,7 @@ def cmd_feeds_import(args: argparse.Namespace) -> int:
 
 async def feed_rows(config: AppConfig, redis_url: str) -> list[dict[str, Any]]:
     """The health of every configured feed, read from the poller's state in Redis."""
-    redis = make_redis(redis_url, cluster=config.redis.cluster)
+    redis = make_redis(redis_url, cluster=config.redis.cluster, retries=CLI_RETRIES)
     try:
         return [f.list_row() for f in await read_feed_status(redis, config.feeds)]
     finally:

@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 from services.poller.state import FeedState, feed_id, load_state
 from shared.config import Feed
 from shared.failures import FailureReason
-from shared.secrets import redact
+from shared.secrets import redact, redact_url
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class FeedStatus:
 
     def _common(self) -> dict[str, Any]:
         reason = FailureReason.of(self.state.last_error)
-        return {"name": self.feed.label(), "url": redact(self.feed.url),
+        return {"name": self.feed.label(), "url": redact_url(self.feed.url),
                 "failures": self.state.failures, "last_error": redact(self.state.last_error),
                 "reason": reason.value if reason else None}
 

@@ -1,5 +1,6 @@
 """End to end: five outlets report one strike, two other strikes the same day: three alerts."""
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -133,4 +134,7 @@ def test_cluster_e2e_one_alert_per_strike(tmp_path: Path, redis_url: str,
     assert main(["--config", str(config), "events", "show", harbour]) == 0
     shown = capsys.readouterr().out
     assert "5 source(s)" in shown and all(f"[{name}]" in shown for name in OUTLETS), shown
+    assert main(["--config", str(config), "events", "show", harbour, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["id"] == harbour and doc["sources"] == 5 and len(doc["reports"]) == 5
     assert codes == {"classifier": 0, "notifier": 0, "poller": 0}

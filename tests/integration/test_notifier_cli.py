@@ -50,15 +50,21 @@ def test_notifier_notify_test_all_ok(tmp_path: Path, redis_url: str,
 def test_notifier_notify_test_reports_failure(
         tmp_path: Path, redis_url: str, webhook_sink: HttpServer,
         http_server: Callable[[Route], HttpServer], capsys: pytest.CaptureFixture[str]) -> None:
-    """One failing URL → a FAIL line with the reason, exit 1; an unknown name → exit 2."""
+    """One failing URL: a FAIL line, a summary on stderr, exit 1; an unknown name: exit 2."""
     broken = http_server(lambda p, h, b: (500, {}, b"down"))
     urls = [f"json://127.0.0.1:{webhook_sink.port}/ok", f"json://127.0.0.1:{broken.port}/x"]
     config = cli_config(tmp_path, redis_url, {"desk": urls})
     assert run(config, "notify-test", "desk") == 1
-    out = capsys.readouterr().out.splitlines()
+    captured = capsys.readouterr()
+    out = captured.out.splitlines()
     assert out[0].startswith("OK  ") and out[1].startswith("FAIL") and "500" in out[1]
+    assert captured.err.strip() == "error: 1 of 2 URL(s) of 'desk' failed"
+    assert run(config, "notify-test", "desk", "--json") == 1
+    results = json.loads(capsys.readouterr().out)["results"]
+    assert [r["ok"] for r in results] == [True, False] and "500" in results[1]["detail"]
     assert run(config, "notify-test", "nobody") == 2
-    assert "configured: desk" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "configured: desk" in captured.err and captured.out == "", "errors go to stderr"
 
 
 async def _seed_dlq(redis_url: str, url: str) -> None:
@@ -98,6 +104,9 @@ def test_notifier_dlq_list_and_retry(tmp_path: Path, redis_url: str, webhook_sin
     assert json.loads(listed[0].split(" ", 1)[1])["source"] == "delivery"
     assert json.loads(listed[1].split(" ", 1)[1])["source"] == streams.ARTICLES
     assert listed[2].startswith("2 entr")
+    assert run(config, "dlq", "list", "--json") == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["total"] == 2 and [e["id"] for e in doc["entries"]] == [delivery_id, message_id]
     assert run(config, "dlq", "retry", delivery_id) == 0
     assert dlq_ids(redis_url) == [message_id]
     asyncio.run(_deliver_retries(config))

@@ -1,5 +1,6 @@
 """``newsalert check-config``: broken configs exit 2 with one clear line each."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,70 @@ def test_placeholders_are_filled(tmp_path: Path) -> None:
     path.write_text("subscriptions:\n  - {name: d, urls: ['json://u:${TOKEN}@h/p']}\n")
     config = load_config(path, env={"TOKEN": "abc123456"})
     assert config.subscriptions[0].urls == ["json://u:abc123456@h/p"]
+
+
+CROSS = """
+feeds:
+  - {url: "https://example.org/rss", name: Example}
+  - {url: "https://example.org/rss", name: Copy}
+subscriptions:
+  - name: desk
+    urls: ["json://127.0.0.1:9/hook"]
+    tags: [military_strike, no-such-topic]
+    feeds: [Example, Missing]
+"""
+
+
+def test_cross_field_errors_name_each_field(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """Cross-field problems give one line per field at fault, never <root> or a config dump."""
+    path = tmp_path / "cross.yaml"
+    path.write_text(CROSS)
+    assert main(["check-config", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert [line.split(": ")[2] for line in err] == [
+        "feeds[1].url", "subscriptions[0].tags[1]", "subscriptions[0].feeds[1]"]
+    assert all(str(path) in line and len(line) < 300 for line in err)
+    assert "<root>" not in "\n".join(err)
+    assert "'Missing'" in err[2] and "Example, Copy" in err[2]
+
+
+@pytest.mark.parametrize(("fragment", "field"), [
+    ("digest: {every: 1h, timezone: Mars/Olympus}", "subscriptions[0].digest.timezone"),
+    ("quiet_hours: {start: '22:00', end: '07:00', timezone: Europe/Pariss}",
+     "subscriptions[0].quiet_hours.timezone"),
+    ("countries: [Iran, Atlantis]", "subscriptions[0].countries[1]"),
+])
+def test_unknown_timezone_or_country_is_refused(tmp_path: Path, fragment: str,
+                                                field: str) -> None:
+    """A time zone zoneinfo does not know, or a name pycountry does not know, is a config error."""
+    path = tmp_path / "c.yaml"
+    path.write_text(f"subscriptions:\n  - {{name: desk, urls: ['json://h/p'], {fragment}}}\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path, env={})
+    assert len(info.value.lines) == 1 and field in info.value.lines[0]
+
+
+def test_known_timezones_and_country_spellings_pass(tmp_path: Path) -> None:
+    """IANA zones, ISO codes, official and everyday country names are accepted as written."""
+    path = tmp_path / "c.yaml"
+    path.write_text("subscriptions:\n  - {name: desk, urls: ['json://h/p'], "
+                    "countries: [IR, IRN, Russia, 'United States', Türkiye, Turkey], "
+                    "digest: {at: '08:00', timezone: Asia/Tokyo}}\n")
+    config = load_config(path, env={})
+    assert config.subscriptions[0].countries[2] == "Russia"
+    assert config.subscriptions[0].digest is not None
+    assert config.subscriptions[0].digest.timezone == "Asia/Tokyo"
+
+
+def test_check_config_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--json prints one document: ok with counts for a good file, the error lines for a bad one."""
+    good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
+    good.write_text(VALID)
+    bad.write_text(CROSS)
+    assert main(["check-config", str(good), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["ok"] and doc["feeds"] == 1 and doc["subscriptions"] == 1 and doc["errors"] == []
+    assert main(["check-config", str(bad), "--json"]) == 2
+    doc = json.loads(capsys.readouterr().out)
+    assert not doc["ok"] and len(doc["errors"]) == 3 and "feeds[1].url" in doc["errors"][0]

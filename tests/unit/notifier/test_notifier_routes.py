@@ -181,3 +181,11 @@ def test_digest_dst_transition_and_defaults() -> None:
     assert next_digest_due(sub(mode="digest"), now, now) == now + timedelta(hours=1)
     both = digest_sub(every="2h", at="13:00")
     assert next_digest_due(both, now, now) == datetime(2024, 5, 1, 13, 0, tzinfo=UTC)
+
+
+def test_countries_filter_by_code_or_common_name() -> None:
+    """An ISO code or a common short name selects the country the classifier names in full."""
+    russia = Tag(name="military_strike", confidence=0.9, fields={"country": ["Russian Federation"]})
+    assert matches(sub(countries=["IR"]), event(STRIKE)) == ["military_strike"]
+    assert matches(sub(countries=["Russia"]), event(russia)) == ["military_strike"]
+    assert matches(sub(countries=["RU"]), event(STRIKE)) == []
