@@ -11,6 +11,8 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# The compose-spec JSON schema (compose/config/compose_spec.json) for the compose test.
+	$(BIN)/python -m pip download --quiet --no-deps --dest $(VENV)/specs docker-compose==1.29.2
 	@touch $(STAMP)
 
 run: $(STAMP)  ## all services in one process on the example config (embedded Redis)
@@ -25,9 +27,10 @@ test-fast: $(STAMP)  ## tests/unit only: no Redis, no service processes, under 3
 bench: $(STAMP)  ## throughput and memory figures, with baselines run in the same process
 	$(BIN)/python bench/run.py
 
-lint: $(STAMP)  ## ruff + strict mypy
+lint: $(STAMP)  ## ruff + strict mypy + deptry (imports match the declared dependencies)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/deptry .
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -5,6 +5,7 @@ always agree. Every figure is read from Redis, never counted in-process: replica
 only their share, and a restarted process would start again from zero.
 """
 
+import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -47,6 +48,7 @@ class PipelineStats:
     groups: list[GroupStats] = field(default_factory=list)
     dlq: int = 0
     retry: int = 0
+    retry_overdue: float = 0.0  # seconds the most overdue scheduled retry has waited past due
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (``newsalert status --json``)."""
@@ -102,6 +104,10 @@ async def read_stats(redis: "Redis") -> PipelineStats:
         stats.groups.append(await _group_stats(redis, stream, group, info))
     stats.dlq = int(await redis.xlen(streams.DLQ))
     stats.retry = int(await redis.zcard(streams.RETRY_KEY))
+    # Scores are due times: one far in the past means no notifier is working the schedule.
+    first = await redis.zrange(streams.RETRY_KEY, 0, 0, withscores=True)
+    if first:
+        stats.retry_overdue = max(0.0, time.time() - float(first[0][1]))
     return stats
 
 

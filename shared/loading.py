@@ -41,7 +41,7 @@ def parse_config(data: bytes, file: Path, env: dict[str, str] | None = None) -> 
         _set_path(raw, keys, _env_value(value, keys))
     expanded, missing = _expand(raw, env, "")
     if missing:
-        raise ConfigError([f"{file}: {where}: environment variable {name} is not set"
+        raise ConfigError([f"{file}: {where}: {secrets.why_missing(name, env)}"
                            for where, name in missing])
     _moved_keys(file, expanded)
     try:

@@ -175,7 +175,10 @@ def _stream_families(stats: PipelineStats) -> Iterator[GaugeMetricFamily]:
     dlq.add_metric([], float(stats.dlq))
     retry = _family("newsalert_retry_scheduled", "Deliveries waiting on the retry schedule")
     retry.add_metric([], float(stats.retry))
-    yield from (dlq, retry)
+    overdue = _family("newsalert_retry_overdue_seconds", "How long the most overdue scheduled "
+                      "retry has waited past its due time (0 when none is late)")
+    overdue.add_metric([], stats.retry_overdue)
+    yield from (dlq, retry, overdue)
 
 
 COLLECTOR = StreamCollector()

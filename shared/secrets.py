@@ -43,19 +43,50 @@ def redact_url(url: str) -> str:
     return redact(url)
 
 
+def _file_value(name: str, env: dict[str, str]) -> str | None:
+    """The content of the file ``NAME_FILE`` names (Docker secrets), without its final newline."""
+    path = env.get(f"{name}_FILE")
+    if not path or env.get(name):  # both set is an error (why_missing); empty counts as unset
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read().rstrip("\r\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def expand(text: str, env: dict[str, str]) -> tuple[str, list[str]]:
-    """Fill ``${VAR}`` placeholders from ``env``; return the text and the missing names."""
+    """Fill ``${VAR}`` placeholders from ``env`` (or the file ``VAR_FILE`` names); return the
+    text and the names that could not be filled (:func:`why_missing` says why)."""
     missing: list[str] = []
 
     def fill(match: re.Match[str]) -> str:
         name = match.group(1)
-        if name not in env:
+        value = env[name] if name in env and not env.get(f"{name}_FILE") \
+            else _file_value(name, env)
+        if value is None:
             missing.append(name)
             return match.group(0)
-        register(env[name])
-        return env[name]
+        register(value)
+        return value
 
     return _PLACEHOLDER.sub(fill, text), missing
+
+
+def why_missing(name: str, env: dict[str, str]) -> str:
+    """Why ``${name}`` could not be filled, in words for a config error line."""
+    path = env.get(f"{name}_FILE")
+    if path is None:
+        return f"environment variable {name} is not set (nor {name}_FILE)"
+    if env.get(name):
+        return f"both {name} and {name}_FILE are set; keep one"
+    try:
+        with open(path, encoding="utf-8") as handle:
+            handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        return f"{name}_FILE names {path}, which cannot be read: {reason}"
+    return f"{name}_FILE names {path}"
 
 
 def registered() -> frozenset[str]:
