@@ -2,7 +2,6 @@
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +10,9 @@ import redis as redis_sync
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.integration.test_ops_metrics import (  # the three-service pipeline of the O1 test
-    _inject,
     _pipeline,  # noqa: F401  (fixture)
-    _settled,
-    _wait_ready,
+    ready,
+    run_to_settled,
     scrape,
 )
 from tests.support import free_port
@@ -27,16 +25,11 @@ def test_dashboard_and_rules_query_exported_metrics(pipeline: dict[str, Any],
                                                     redis_url: str) -> None:
     """After real polls, classifications and deliveries, the union of the three services'
     /metrics holds every queried name, process_/python_ series and no _created series."""
-    ports, sink = pipeline["ports"], pipeline["sink"]
     client = redis_sync.Redis.from_url(redis_url)
-    _wait_ready(ports)
-    _inject(client)
-    deadline = time.monotonic() + 60
-    while not _settled(client, sink) and time.monotonic() < deadline:
-        time.sleep(0.3)
+    run_to_settled(pipeline, client)
     client.close()
     exported: set[str] = set()
-    for port in ports.values():
+    for port in pipeline["ports"].values():
         status, text = scrape(port)
         assert status == 200
         exported |= {s.name for f in text_string_to_metric_families(text) for s in f.samples}
@@ -50,7 +43,7 @@ def test_dashboard_and_rules_query_exported_metrics(pipeline: dict[str, Any],
 def test_healthcheck_probe_follows_readiness(pipeline: dict[str, Any]) -> None:
     """``newsalert-healthcheck PORT`` (compose's and the image's probe) exits 0 on a ready
     service and 1 where nothing answers."""
-    _wait_ready(pipeline["ports"])
+    ready(pipeline["ports"])
     probe = str(Path(sys.executable).parent / "newsalert-healthcheck")
     for port in pipeline["ports"].values():
         assert subprocess.run([probe, str(port)], timeout=30, check=False).returncode == 0

@@ -108,14 +108,24 @@ def _pipeline(tmp_path: Path, redis_url: str, http_server: Callable[[Route], Htt
         stop(proc)
 
 
-def test_metrics_equal_ground_truth(pipeline: dict[str, Any], redis_url: str) -> None:
-    """Lag, pending, DLQ, deliveries, classification and feed counters match Redis (±0)."""
-    ports, sink = pipeline["ports"], pipeline["sink"]
-    client = redis_sync.Redis.from_url(redis_url)
+def ready(ports: dict[str, int]) -> None:
+    """Wait until every service answers /readyz with 200."""
     eventually_sync(lambda: all(scrape(p, "/readyz")[0] == 200 for p in ports.values()), 30,
                     what="every service ready")
+
+
+def run_to_settled(pipeline: dict[str, Any], client: "redis_sync.Redis[bytes]") -> None:
+    """Wait for the services, inject the articles, wait until every stage has drained."""
+    ready(pipeline["ports"])
     _inject(client)
-    eventually_sync(lambda: _settled(client, sink), 60, what="the pipeline settled")
+    eventually_sync(lambda: _settled(client, pipeline["sink"]), 60, what="the pipeline settled")
+
+
+def test_metrics_equal_ground_truth(pipeline: dict[str, Any], redis_url: str) -> None:
+    """Lag, pending, DLQ, deliveries, classification and feed counters match Redis (±0)."""
+    ports = pipeline["ports"]
+    client = redis_sync.Redis.from_url(redis_url)
+    run_to_settled(pipeline, client)
     _assert_notifier_counts(pipeline, client, samples(scrape(ports["notifier"])[1]))
     # A stuck entry and a backlog for the notifier: stop it, read one event as a ghost consumer.
     stop(pipeline["procs"].pop("notifier"))
