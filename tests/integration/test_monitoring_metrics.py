@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import redis as redis_sync
+import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.integration.test_ops_metrics import (  # the three-service pipeline of the O1 test
@@ -15,24 +16,38 @@ from tests.integration.test_ops_metrics import (  # the three-service pipeline o
     run_to_settled,
     scrape,
 )
+from tests.pipeline import COMPOSE
 from tests.support import free_port
 from tests.unit.test_monitoring_bundle import referenced_metrics
 
 pytestmark = pytest.mark.slow
 
 
+def parse_size(text: str) -> float:
+    """Compose's memory size ("512M", "1G") in bytes."""
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    return float(text[:-1]) * units[text[-1].upper()] if text[-1].isalpha() else float(text)
+
+
 def test_dashboard_and_rules_query_exported_metrics(pipeline: dict[str, Any],
                                                     redis_url: str) -> None:
     """After real polls, classifications and deliveries, the union of the three services'
-    /metrics holds every queried name, process_/python_ series and no _created series."""
+    /metrics holds every queried name, process_/python_ series and no _created series; each
+    service's resident memory is under half its compose memory limit."""
     client = redis_sync.Redis.from_url(redis_url)
     run_to_settled(pipeline, client)
     client.close()
     exported: set[str] = set()
-    for port in pipeline["ports"].values():
+    limits = yaml.safe_load(COMPOSE.read_text())["services"]
+    for name, port in pipeline["ports"].items():
         status, text = scrape(port)
         assert status == 200
-        exported |= {s.name for f in text_string_to_metric_families(text) for s in f.samples}
+        families = list(text_string_to_metric_families(text))
+        exported |= {s.name for f in families for s in f.samples}
+        rss = next(s.value for f in families for s in f.samples
+                   if s.name == "process_resident_memory_bytes")
+        limit = limits[name]["deploy"]["resources"]["limits"]["memory"]
+        assert rss < parse_size(limit) / 2, (name, rss, limit)  # headroom for real traffic
     missing = referenced_metrics() - exported
     assert not missing, sorted(missing)
     assert {"process_resident_memory_bytes", "process_cpu_seconds_total",
