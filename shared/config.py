@@ -19,7 +19,6 @@ from shared import crosscheck, templating
 from shared.countries import check_country
 from shared.schemas import (
     ALERTING_MODALITIES,
-    FEED_HEALTH,
     NAME_MAX,
     URL_MAX,
     EventType,
