@@ -68,6 +68,16 @@ class ConfigWatcher:
         self._task: asyncio.Task[None] | None = None
         self.errors = 0
 
+    @classmethod
+    def started_for(cls, config: AppConfig, on_change: OnChange) -> "ConfigWatcher | None":
+        """A started watcher of the file ``config`` came from (None for a config built in
+        code: nothing to watch), polling every ``reload_interval``."""
+        if config.source is None:
+            return None
+        watcher = cls(config.source, on_change, config.reload_interval, config)
+        watcher.start()
+        return watcher
+
     @property
     def grace(self) -> float:
         """Seconds a held edit must stay unchanged before it applies."""

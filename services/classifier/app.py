@@ -73,10 +73,7 @@ class ClassifierService:
         self.events_cap = CapWatch(StreamGuard(self.redis(), streams.EVENTS,
                                                streams.EVENTS_MAXLEN))
         self._cap_task = asyncio.create_task(self.events_cap.run(), name="events-cap")
-        if self.config.source:
-            self._config_watch = ConfigWatcher(self.config.source, self.reload,
-                                               self.config.reload_interval, self.config)
-            self._config_watch.start()
+        self._config_watch = ConfigWatcher.started_for(self.config, self.reload)
 
     async def stop(self) -> None:
         """Stop watching and close the state client."""

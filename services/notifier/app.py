@@ -96,10 +96,7 @@ class NotifierService:
         """Create groups; start the retry loop and the config watcher."""
         await ensure_groups(self.redis())
         self._tasks.append(asyncio.create_task(self._loop(), name="retry-loop"))
-        if self.config.source:
-            self._watch = ConfigWatcher(self.config.source, self.reload,
-                                        self.config.reload_interval, self.config)
-            self._watch.start()
+        self._watch = ConfigWatcher.started_for(self.config, self.reload)
 
     async def stop(self) -> None:
         """Stop the retry loop after its current send; unstarted retries are released.

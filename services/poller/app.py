@@ -56,10 +56,7 @@ class PollerService:
         """Start the background loop and the config watcher."""
         await self.open()
         self._loop = asyncio.create_task(self._run(), name="poll-loop")
-        if self.config.source:
-            self._watcher = ConfigWatcher(self.config.source, self._reload,
-                                          self.config.reload_interval, self.config)
-            self._watcher.start()
+        self._watcher = ConfigWatcher.started_for(self.config, self._reload)
 
     async def stop(self) -> None:
         """Stop scheduling, let in-flight polls finish (each publish is atomic anyway)."""

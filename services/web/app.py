@@ -39,11 +39,7 @@ def create_app(config: AppConfig, redis_url: str) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.redis = make_redis(redis_url, cluster=config.redis.cluster)
-        watcher = None
-        if config.source:
-            watcher = ConfigWatcher(config.source, lambda new: reload(app, new),
-                                    config.reload_interval, config)
-            watcher.start()
+        watcher = ConfigWatcher.started_for(config, lambda new: reload(app, new))
         try:
             yield
         finally:
