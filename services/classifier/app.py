@@ -9,6 +9,7 @@ from faststream.redis import RedisBroker, StreamSub
 from redis.asyncio import Redis
 
 from services.classifier.classify import classify_article
+from services.classifier.clustering import gazetteer
 from services.classifier.clustering.cluster import Clusterer, apply_cluster
 from services.classifier.clustering.model import Thresholds
 from services.classifier.clustering.redis_store import RedisStore
@@ -68,11 +69,13 @@ class ClassifierService:
         log.info("watch list now has %d topic(s)", len(config.watch))
 
     async def start(self) -> None:
-        """Create groups and start watching the config file."""
+        """Create groups, load the gazetteer and start watching the config file."""
         await ensure_groups(self.redis())
         self.events_cap = CapWatch(StreamGuard(self.redis(), streams.EVENTS,
                                                streams.EVENTS_MAXLEN))
         self._cap_task = asyncio.create_task(self.events_cap.run(), name="events-cap")
+        if self.config.classifier.cluster.enabled:
+            await asyncio.to_thread(gazetteer.load)
         self._config_watch = ConfigWatcher.started_for(self.config, self.reload)
 
     async def stop(self) -> None:

@@ -24,9 +24,12 @@ POOL = "news_pool.jsonl.gz"
 def add_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]",
                  common: argparse.ArgumentParser) -> None:
     """Register ``eval-clusters`` and ``events show``."""
-    ev = sub.add_parser("eval-clusters", help="pairwise precision/recall of story clustering")
+    ev = sub.add_parser("eval-clusters", help="missed/duplicate alerts and pairwise P/R of "
+                        "story clustering on the labelled set (frozen split = the measurement)")
     ev.add_argument("--labels", type=Path, default=LABELS,
-                    help=f"JSONL of {{id, event}} (default: {LABELS}, from the checkout's root)")
+                    help=f"JSONL of {{id, event, split}} (default: {LABELS}, from the checkout's"
+                    " root; see bench/data/clusters.md)")
+    ev.add_argument("--json", action="store_true", help="print the figures as JSON")
     ev.add_argument("--pool", type=Path, default=None,
                     help="news_pool.jsonl.gz (default: in $NEWSALERT_SHARED_DATA,"
                     " else ../shared/data)")
@@ -49,8 +52,23 @@ def run_eval(args: argparse.Namespace) -> int:
     if not args.labels.is_file():
         sys.stderr.write(f"error: {args.labels}: no such label file (give --labels PATH)\n")
         return 2
-    sys.stdout.write(json.dumps(evaluate(pool, args.labels), indent=2) + "\n")
+    figures = evaluate(pool, args.labels)
+    sys.stdout.write((json.dumps(figures, indent=2) if args.json else report(figures)) + "\n")
     return 0
+
+
+def report(figures: dict[str, dict[str, float]]) -> str:
+    """One line per split; the frozen split is the measurement, tune is a fit."""
+    lines = ["split    events  missed/100  duplicates/100  precision  recall"]
+    notes = {"frozen": "measured (never tuned on)", "tune": "fit (tuned on)", "all": "both"}
+    for name in ("frozen", "tune", "all"):
+        f = figures[name]
+        lines.append(f"{name:<8} {f['events']:>6.0f}  {f['missed_per_100']:>10.1f}  "
+                     f"{f['duplicates_per_100']:>14.1f}  {f['precision']:>9.3f}  "
+                     f"{f['recall']:>6.3f}  {notes[name]}")
+    lines.append(f"labelled reports the classifier does not tag (left out): "
+                 f"{figures['all'].get('untagged', 0):.0f}")
+    return "\n".join(lines)
 
 
 def render(cluster: dict[str, Any]) -> str:

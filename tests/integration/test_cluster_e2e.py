@@ -121,7 +121,7 @@ def test_cluster_e2e_one_alert_per_strike(tmp_path: Path, redis_url: str,
     config = write_config(tmp_path / "config.yaml",
                           _config(feed, webhook_sink, redis_url, tmp_path / "data"))
     with compose_services(config, tmp_path, {"NEWSALERT_REDIS__URL": redis_url}) as codes:
-        assert len(webhook_sink.wait_for(3, timeout=20)) == 3, "one alert per strike"
+        assert len(webhook_sink.wait_for(3, timeout=60)) == 3, "one alert per strike"
         phase[0] = 2
         counts = _wait_reports(redis_url, 9, timeout=15)
         # Once every article and event is handled and acked, a wrongly split report's

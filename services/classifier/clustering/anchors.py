@@ -9,35 +9,48 @@ from functools import lru_cache
 from typing import Final
 
 from services.classifier.clustering import gazetteer, similarity
-from services.classifier.rules.extract import authority_state
+from services.classifier.rules.extract import authority_state, weapons
 from shared.schemas import Tag
 
 # Anchor kinds that must agree when both reports have them (see place_conflict).
-CONFLICT_KINDS: Final = ("tco:", "tpl:", "aut:", "tgt:")
+CONFLICT_KINDS: Final = ("trg:", "ttn:", "aut:", "sco:")
+# Evidence against a merge that a shared town outweighs (see counter_evidence).
+SOFT_KINDS: Final = ("tco:", "tgt:", "wpn:", "cas:")
+# Kinds that make a report more specific than one without them (see more_specific).
+SPECIFIC_KINDS: Final = ("ttn:", "trg:", "aut:")
+# A toll this many times another is a different event, not the same one updated.
+TOLL_RATIO: Final = 3
 
 
 def anchors(title: str, summary: str, tag: Tag) -> frozenset[str]:
-    """What pins a report to one event: places, sanctioning states and, when no known
-    city is named, the target of the strike."""
+    """What pins a report to one event: places, sanctioning states, the weapons the title
+    names; for a strike naming no known town, what was hit."""
     where = place_facts(title, summary)
     where |= sponsors(tag.fields.get("authority", []), where)
-    if not any(f.startswith("pla:") for f in where):
-        # No known city: what was hit is the next best way to tell two strikes apart.
+    if tag.name == "sanction":
+        # Sanctions happen nowhere: the countries named are whose parties were designated,
+        # and one authority's actions on two countries' networks are two events.
+        where = {f"sco:{f[4:]}" if f.startswith("tco:") else f for f in where}
+    elif not any(f.startswith("pla:") for f in where):
+        # No known town: what was hit is the next best way to tell two strikes apart.
         where |= {f"tgt:{tok}" for value in tag.fields.get("target", [])
                   for tok in similarity.tokens(value)}
+    where |= {f"wpn:{w}" for w in weapons(title)}
     return frozenset(where)
 
 
 def place_facts(title: str, summary: str) -> set[str]:
-    """``tpl:`` cities/regions and ``tco:`` countries the title names (the summary's when
-    the title names none); ``pla:`` cities and regions named anywhere. Summaries retell
-    background places, so those only ever count for a match, never against one."""
-    in_title, in_summary = gazetteer.places(title), gazetteer.places(summary)
-    out = {f"pla:{p}" for p, c in in_title | in_summary if p != c}
-    for place, country in in_title or in_summary:
-        out.add(f"tco:{country}")
-        if place != country:
-            out.add(f"tpl:{place}")
+    """Where the report is: ``ttn:`` towns, ``trg:`` regions (named, or those of the towns)
+    and ``tco:`` countries its title names (the summary's when the title names none);
+    ``pla:`` towns named anywhere. Summaries retell background places, so those only ever
+    count for a match, never against one."""
+    in_title, in_summary = gazetteer.report_places(title, summary)
+    out = {f"pla:{p.id}" for p in in_title | in_summary if p.level == gazetteer.TOWN}
+    for place in in_title or in_summary:
+        out.add(f"tco:{place.country}")
+        out |= {f"trg:{r}" for r in place.regions}
+        if place.level == gazetteer.TOWN:
+            out.add(f"ttn:{place.id}")
     return out
 
 
@@ -53,21 +66,64 @@ def sponsors(authorities: list[str], where: set[str]) -> set[str]:
 
 
 def place_conflict(mine: frozenset[str], theirs: frozenset[str]) -> bool:
-    """Both reports say where (or who sanctions, or what was hit) and they disagree: no
-    country in common, cities with none in common (Kyiv and Dnipro on one day are two
-    strikes), sanctioning states with none in common (the EU's package is not the US's), or
-    targets with no word in common when neither names a known city."""
+    """Both reports say where (or who sanctions, or what was hit) and they disagree.
+
+    Regions with none in common; towns with none in common (Rafah and Khan Younis are two
+    strikes although both are in Gaza; a report naming only the region has no town and so
+    is compatible with any town in it); sanctioning states, or the countries of designated
+    parties, with nothing in common; countries with none in common when both
+    reports pin a region (country names alone are weaker: "Ukraine war: drone hits
+    Russian base" names the war, see counter_evidence)."""
     own, other = _by_kind(mine), _by_kind(theirs)
-    return any(own[k] and other[k] and not own[k] & other[k] for k in CONFLICT_KINDS)
+    if any(own[k] and other[k] and not own[k] & other[k] for k in CONFLICT_KINDS):
+        return True
+    return bool(own["trg:"] and other["trg:"] and not own["tco:"] & other["tco:"])
+
+
+def counter_evidence(mine: frozenset[str], theirs: frozenset[str]) -> bool:
+    """Evidence against one event that a shared town outweighs and close wording may
+    outweigh: countries with none in common, targets (when no known town is named) or
+    weapons in the titles with nothing in common, or tolls far apart ("14 killed" vs
+    "2 killed")."""
+    if same_place(mine, theirs):
+        return False
+    own, other = _by_kind(mine), _by_kind(theirs)
+    if any(own[k] and other[k] and not own[k] & other[k] for k in ("tco:", "tgt:", "wpn:")):
+        return True
+    return _tolls_differ(own["cas:"], other["cas:"])
+
+
+def _tolls_differ(mine: frozenset[str], theirs: frozenset[str]) -> bool:
+    if not mine or not theirs:
+        return False
+    a, b = (max(int(f[4:]) for f in facts) for facts in (mine, theirs))
+    return max(a, b) >= TOLL_RATIO * max(min(a, b), 1)
 
 
 @lru_cache(maxsize=4096)
 def _by_kind(facts: frozenset[str]) -> dict[str, frozenset[str]]:
     """A member's anchors split by kind, cached: every candidate member is checked against
     each new report, and a profile's anchors never change."""
-    return {k: frozenset(f for f in facts if f.startswith(k)) for k in CONFLICT_KINDS}
+    return {k: frozenset(f for f in facts if f.startswith(k))
+            for k in (*CONFLICT_KINDS, *SOFT_KINDS)}
+
+
+def authorities_differ(mine: frozenset[str], theirs: frozenset[str]) -> bool:
+    """Both name who sanctions and no state is in both: two actions however alike their
+    wording (the US's and the EU's Iran sanctions of one day)."""
+    own, other = _by_kind(mine)["aut:"], _by_kind(theirs)["aut:"]
+    return bool(own and other and not own & other)
+
+
+def more_specific(mine: frozenset[str], theirs: frozenset[str]) -> bool:
+    """``mine`` pins a town, region or sanctioning state where ``theirs`` names none: the
+    broad report is compatible but is weak evidence that both are one event (a Jabalia
+    strike must not fold into "Israel steps up strikes on Gaza")."""
+    own, other = _by_kind(mine), _by_kind(theirs)
+    return any(own[k] and not other[k] for k in SPECIFIC_KINDS)
 
 
 def same_place(mine: frozenset[str], theirs: frozenset[str]) -> bool:
-    """Both name the same city or region (anywhere in their text)."""
-    return any(f.startswith(("pla:", "tpl:")) for f in mine & theirs)
+    """Both name the same town (anywhere in their text). A shared region or country does
+    not count: every Gaza report shares Gaza."""
+    return any(f.startswith(("pla:", "ttn:")) for f in mine & theirs)

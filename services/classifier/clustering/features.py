@@ -19,6 +19,10 @@ _CASUALTIES: Final = re.compile(
     r"\b(\d[\d,]*|" + "|".join(_NUMBER_WORDS) + r")(?: \w+){0,2}? (?:killed|dead|died|wounded"
     r"|injured)|\b(?:kill(?:s|ed|ing)?|toll (?:\w+ )?(?:to|of|at)) (?:at least )?(\d[\d,]*)",
     re.IGNORECASE)
+# Deaths only, for telling events apart: the wounded count of one strike varies by outlet.
+_DEATHS: Final = re.compile(
+    r"\b(\d[\d,]*|" + "|".join(_NUMBER_WORDS) + r")(?: \w+){0,2}? (?:killed|dead|died)"
+    r"|\bkill(?:s|ed|ing)? (?:at least )?(\d[\d,]*)", re.IGNORECASE)
 _CASUALTY_WORDS: Final = re.compile(r"kill|dead|died|wounded|injured|toll", re.IGNORECASE)
 
 
@@ -29,12 +33,13 @@ def primary_tag(tags: list[Tag]) -> Tag | None:
     return events[0] if events else None
 
 
-def casualties(text: str) -> int:
-    """The largest casualty figure stated in the text (0 when none)."""
+def casualties(text: str, pattern: re.Pattern[str] = _CASUALTIES) -> int:
+    """The largest casualty figure stated in the text (0 when none); ``pattern`` _DEATHS
+    counts the dead only."""
     best = 0
     if not _CASUALTY_WORDS.search(text):
         return 0  # the full pattern is slow to fail on every word boundary
-    for match in _CASUALTIES.finditer(text):
+    for match in pattern.finditer(text):
         raw = (match.group(1) or match.group(2) or "").lower().replace(",", "")
         value = _NUMBER_WORDS.get(raw) if raw in _NUMBER_WORDS else int(raw) if raw else 0
         best = max(best, value or 0)
@@ -50,10 +55,16 @@ def features(event: Event, when: float) -> Features | None:
     facts = {f"{name[:3]}:{tok}" for name in FACT_FIELDS
              for value in tag.fields.get(name, []) for tok in similarity.tokens(value)}
     where = anchors(event.article.title, event.article.summary, tag)
+    toll = casualties(event.article.title, _DEATHS)
+    if toll:  # the headline's toll tells same-day strikes apart (see anchors.place_conflict)
+        where |= {f"cas:{toll}"}
     entities = {"_".join(similarity.tokens(v)) for n in ENTITY_FIELDS
                 for v in tag.fields.get(n, []) if tag.name == "sanction"}
     novelty = [f"modality:{tag.modality.value}", *sorted(f"entity:{e}" for e in entities if e)]
-    heading = similarity.tokens(event.article.title)
+    # The towns named count as words too: outlets spell them differently ("Odessa",
+    # "Odesa"). Regions do not: every Gaza report shares Gaza.
+    named = sorted(f"@{f[4:]}" for f in where if f.startswith("ttn:"))
+    heading = similarity.tokens(event.article.title) + named
     words = heading + similarity.tokens(event.article.summary)
     profile = similarity.Profile(when, similarity.shingles(heading), similarity.shingles(words),
                                  where)
@@ -64,9 +75,11 @@ def features(event: Event, when: float) -> Features | None:
 
 
 def bucket_keys(feat: Features) -> list[str]:
-    """LSH bands plus place/target fact keys, all scoped to the event type."""
+    """LSH bands plus place/target fact keys and the towns named, all scoped to the event
+    type: reports of one town's strike are candidates of each other however worded."""
     keys = similarity.bands(feat.signature)
     keys += sorted(f for f in feat.facts if f.startswith(("loc:", "tar:")))
+    keys += sorted(f for f in feat.profile.places if f.startswith("ttn:"))
     return [f"{feat.kind}:{k}" for k in keys]
 
 

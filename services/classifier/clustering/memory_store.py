@@ -13,6 +13,7 @@ class ClusterState:
 
     kind: str
     opened: float
+    head: Profile
     profiles: list[Profile] = field(default_factory=list)
     facts: set[str] = field(default_factory=set)
     novelty: set[str] = field(default_factory=set)
@@ -66,7 +67,7 @@ class MemoryStore:
 
     async def candidates(self, keys: list[str], since: float) -> list[Candidate]:
         """Open clusters registered under any of ``keys`` since ``since``."""
-        return [Candidate(cid, list(state.profiles), set(state.facts), state.opened)
+        return [Candidate(cid, list(state.profiles), set(state.facts), state.opened, state.head)
                 for cid in self._ids(keys, since) for state in (self.clusters[cid],)]
 
     async def commit(self, plan: Plan) -> Assignment | None:
@@ -80,8 +81,8 @@ class MemoryStore:
         cid = plan.cluster_id or plan.new_id
         if not created and cid not in self.clusters:
             return None
-        state = self.clusters.setdefault(cid, ClusterState(plan.features.kind,
-                                                          plan.features.when))
+        state = self.clusters.setdefault(cid, ClusterState(
+            plan.features.kind, plan.features.when, plan.features.profile))
         result = apply(state, plan, created)
         for key in plan.keys:
             bucket = self.buckets.setdefault(key, {})

@@ -29,6 +29,13 @@ class Thresholds:
     text: float
     with_fact: float
     with_place: float
+    # A report naming a town, region or sanctioning state its would-be companion does not.
+    specific: float = 0.15
+    # A shared town lowers the bar for reports at most this far apart (seconds).
+    place_span: float = 24 * 3600.0
+    # After this long (seconds) since a cluster's first report, joining needs the town or
+    # the ``specific`` bar.
+    fresh: float = 18 * 3600.0
     scale: float = 36 * 3600.0
 
     @classmethod
@@ -53,12 +60,14 @@ class Features:
 
 @dataclass
 class Candidate:
-    """An open cluster found through a shared bucket; ``opened`` is its first report's time."""
+    """An open cluster found through a shared bucket; ``opened`` is its first report's time,
+    ``head`` that report (what the alert said), ``members`` the latest reports."""
 
     id: str
     members: list[Profile]
     facts: set[str]
     opened: float = 0.0
+    head: Profile | None = None
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """Redis-backed cluster store: two EVALs per article, assign-or-create atomic across replicas.
 
 Keys (all expire ``window`` after the last report): ``{newsalert:cluster}:k:<bucket>`` zset of
-cluster ids scored by report time; ``...:c:<id>`` hash (kind, opened, casualties, alerted, words),
+cluster ids scored by report time; ``...:c:<id>`` hash (kind, opened, head, casualties, alerted,
+words),
 ``...:c:<id>:facts|novelty|feeds`` sets, ``...:c:<id>:members`` list of JSON reports,
 ``...:a:<article id>`` the assignment of an article (a redelivery gets the same answer).
 The scripts build key names from the prefix, so its hash tag keeps them all in one Redis
@@ -27,19 +28,20 @@ from shared import streams
 PREFIX = streams.slot_prefix(streams.STORY_SLOT)
 
 # KEYS: the first bucket (routes the call to the slot). ARGV: prefix, since, max, buckets
-# (space-joined). Returns {id, words, facts-joined, opened, ...}.
+# (space-joined). Returns {id, words, facts-joined, opened, head, ...}.
 _CANDIDATES = f"local PER_KEY = {PER_KEY}\n" + """
 local seen, out = {}, {}
 for bucket in string.gmatch(ARGV[4], '%S+') do
   local key = ARGV[1] .. 'k:' .. bucket
   for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', key, '+inf', ARGV[2], 'LIMIT', 0, PER_KEY)) do
-    if not seen[id] and #out < 4 * tonumber(ARGV[3]) then  -- 4 entries per cluster
+    if not seen[id] and #out < 5 * tonumber(ARGV[3]) then  -- 5 entries per cluster
       seen[id] = true
-      local fields = redis.call('HMGET', ARGV[1] .. 'c:' .. id, 'words', 'opened')
+      local fields = redis.call('HMGET', ARGV[1] .. 'c:' .. id, 'words', 'opened', 'head')
       if fields[1] then
         local facts = redis.call('SMEMBERS', ARGV[1] .. 'c:' .. id .. ':facts')
         table.insert(out, id); table.insert(out, fields[1])
         table.insert(out, table.concat(facts, ' ')); table.insert(out, fields[2] or '0')
+        table.insert(out, fields[3] or '')
       end
     end
   end
@@ -96,7 +98,8 @@ for fact in string.gmatch(ARGV[15], '%S+') do redis.call('SADD', c .. ':facts', 
 redis.call('SADD', c .. ':feeds', ARGV[11])
 redis.call('RPUSH', c .. ':members', ARGV[10])
 if redis.call('HLEN', c) == 0 or created then
-  redis.call('HSET', c, 'kind', ARGV[14], 'opened', ARGV[6])
+  -- the first report's profile: what the alert said, checked by every later report
+  redis.call('HSET', c, 'kind', ARGV[14], 'opened', ARGV[6], 'head', ARGV[9])
 end
 local words = redis.call('HGET', c, 'words')
 if not words then redis.call('HSET', c, 'words', ARGV[9])
@@ -147,10 +150,11 @@ class RedisStore:
         raw: list[Any] = await self._candidates(
             keys=self._route(keys), args=[self.prefix, since, MAX_CANDIDATES, " ".join(keys)])
         out = []
-        for i in range(0, len(raw), 4):
-            cid, words, facts, opened = (streams.text(v) for v in raw[i:i + 4])
+        for i in range(0, len(raw), 5):
+            cid, words, facts, opened, head = (streams.text(v) for v in raw[i:i + 5])
             out.append(Candidate(cid, [similarity.Profile.decode(w) for w in words.split("|")],
-                                 set(facts.split()), float(opened)))
+                                 set(facts.split()), float(opened),
+                                 similarity.Profile.decode(head) if head else None))
         return out
 
     async def commit(self, plan: Plan) -> Assignment | None:

@@ -14,7 +14,8 @@ _AUTHORITIES: Final = (
     (r"\bEU\b|E\.U\.|European Union|European Council|Brussels", "EU"),
     (r"\bUK\b|U\.K\.|Britain|British government|Foreign Office|OFSI", "United Kingdom"),
     (r"Security Council|\bU\.?N\.?\b|United Nations", "UN Security Council"),
-    (r"\bG7\b|Group of Seven", "G7"),
+    (r"\bG-?7\b|Group of Seven", "G7"),
+    (r"White House|Biden administration|\bBiden\b", "US White House"),
 )
 _INSTITUTIONS: Final = frozenset(name for _, name in _AUTHORITIES)
 _AUTHORITY_RX: Final = [(re.compile(p), name) for p, name in _AUTHORITIES]
@@ -32,6 +33,7 @@ _NOT_PLACE: Final = re.compile(
 _AUTHORITY_COUNTRY: Final = {
     "US Treasury (OFAC)": "United States", "US Treasury": "United States",
     "US State Department": "United States", "US Commerce (BIS)": "United States",
+    "US White House": "United States",
     "United Kingdom": "United Kingdom",
 }
 _WEAPONS: Final = (
@@ -84,6 +86,12 @@ def countries_in(text: str) -> list[str]:
     return list(dict.fromkeys(names[m.group()] for m in rx.finditer(text)))
 
 
+def weapons(text: str) -> list[str]:
+    """The kinds of weapon ``text`` names (air, drone, missile, rocket, artillery, raid)."""
+    low = text.lower()
+    return [name for name, rx in _WEAPON_RX if rx.search(low)]
+
+
 def authority_state(authority: str) -> tuple[str, bool]:
     """The state (or bloc) behind a sanctioning authority (Treasury and State are both the
     US), and whether it was named as an institution rather than guessed from the subject."""
@@ -129,7 +137,7 @@ def strike_fields(sentences: list[str], cue: str) -> dict[str, list[str]]:
     in_places = countries_in(" ".join(places))
     others = [c for c in countries_in(text) if c not in actor_countries]
     fields["country"] = _uniq(in_places or others, 3)
-    fields["weapon"] = [name for name, rx in _WEAPON_RX if rx.search(low)] or ["strike"]
+    fields["weapon"] = weapons(low) or ["strike"]
     return {k: v for k, v in fields.items() if v}
 
 

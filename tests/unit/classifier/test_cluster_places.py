@@ -1,6 +1,6 @@
 """Places, sanctioning states and cluster age: what keeps two same-day events apart."""
 
-from services.classifier.clustering.anchors import place_conflict, sponsors
+from services.classifier.clustering.anchors import counter_evidence, place_conflict, sponsors
 from services.classifier.clustering.gazetteer import places
 from services.classifier.clustering.matching import choose, score
 from services.classifier.clustering.memory_store import MemoryStore
@@ -11,19 +11,22 @@ from tests.cluster_scenarios import HOUR, remembers_opening_time, strike_feature
 
 
 def test_places_bring_their_region_and_country() -> None:
-    """A town named in text yields its larger regions and its country."""
-    assert places("A strike on Makeyevka overnight") == {
-        ("makiivka", "ukraine"), ("donetsk", "ukraine"), ("donbas", "ukraine")}
+    """A town named in text yields its region and its country as anchors."""
+    (town,) = places("A strike on Makeyevka overnight")
+    assert (town.id, town.country, town.regions) == ("ua-makiivka", "ukraine",
+                                                     frozenset({"ua.05"}))
+    assert where("A strike on Makeyevka overnight") == {
+        "ttn:ua-makiivka", "pla:ua-makiivka", "trg:ua.05", "tco:ukraine"}
 
 
 def test_places_ignore_demonyms() -> None:
     """An adjective of nationality names the shooter, not the place: only Poland is a place."""
-    assert places("Russian missiles land in Poland") == {("poland", "poland")}
+    assert {p.id for p in places("Russian missiles land in Poland")} == {"poland"}
 
 
 def test_places_know_capital_periphrases() -> None:
     """'the Ukrainian capital' is Kyiv."""
-    assert ("kyiv", "ukraine") in places("Drones target the Ukrainian capital at dawn")
+    assert "ua-kyiv" in {p.id for p in places("Drones target the Ukrainian capital at dawn")}
 
 
 def test_two_cities_of_one_country_conflict() -> None:
@@ -34,7 +37,7 @@ def test_two_cities_of_one_country_conflict() -> None:
 def test_town_and_its_region_agree() -> None:
     """A town and the region it lies in do not conflict."""
     assert not place_conflict(where("Shelling of Makiivka barracks"),
-                              where("Dozens killed in Donetsk strike"))
+                              where("Dozens killed in strike in the Donetsk region"))
 
 
 def test_reports_without_places_never_conflict() -> None:
@@ -45,7 +48,7 @@ def test_reports_without_places_never_conflict() -> None:
 def test_summary_places_count_when_title_names_none() -> None:
     """With no place in the title, the summary's places decide (Somalia is not the West Bank)."""
     somalia = where("Senior militant killed in special forces raid", "The raid in Somalia ...")
-    assert place_conflict(somalia, where("Troops raid Jenin refugee camp"))
+    assert counter_evidence(somalia, where("Troops raid Jenin refugee camp"))
 
 
 def test_sanctioning_states_conflict_but_subject_guess_about_place_dropped() -> None:
