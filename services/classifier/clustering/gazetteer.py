@@ -153,7 +153,7 @@ def _subdivision_names() -> dict[str, set[str]]:
 
 
 def _keep(form: str, found: list[Place], states: dict[str, set[str]]) -> bool:
-    if found[0].rank == 2:
+    if any(p.rank == 2 for p in found):
         return True
     if form in extra.NOT_PLACES:
         return False

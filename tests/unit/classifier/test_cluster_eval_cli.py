@@ -28,19 +28,23 @@ def _write(tmp_path: Path) -> tuple[Path, Path]:
         handle.writelines(json.dumps(r) + "\n" for r in rows)
     ids = [hashlib.sha1(r["link"].encode()).hexdigest()[:16] for r in rows]
     events = ["kharkiv", "kharkiv", "eu-ships"]
-    labels.write_text("".join(json.dumps({"id": i, "event": e}) + "\n"
+    splits = {"kharkiv": "frozen", "eu-ships": "tune"}
+    labels.write_text("".join(json.dumps({"id": i, "event": e, "split": splits[e]}) + "\n"
                               for i, e in zip(ids, events, strict=True)))
     return pool, labels
 
 
 def test_eval_clusters_reads_the_given_files(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """The figures are computed over the pool and labels named by --pool and --labels."""
+    """The figures are computed over the pool and labels named by --pool and --labels, per
+    split: the strike's two outlets fold into one alert, nothing is missed or duplicated."""
     pool, labels = _write(tmp_path)
-    assert main(["eval-clusters", "--labels", str(labels), "--pool", str(pool)]) == 0
+    assert main(["eval-clusters", "--labels", str(labels), "--pool", str(pool), "--json"]) == 0
     figures = json.loads(capsys.readouterr().out)
-    assert figures["items"] == 3 and figures["events"] == 1
-    assert figures["precision"] == 1.0 and figures["recall"] == 1.0
+    assert (figures["all"]["reports"], figures["all"]["events"]) == (3, 2)
+    assert (figures["frozen"]["events"], figures["tune"]["events"]) == (1, 1)
+    assert figures["all"]["precision"] == 1.0 and figures["all"]["recall"] == 1.0
+    assert figures["all"]["missed_per_100"] == 0 and figures["all"]["duplicates_per_100"] == 0
 
 
 def test_eval_clusters_missing_label_file_is_a_usage_error(
