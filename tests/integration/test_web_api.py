@@ -201,3 +201,13 @@ def test_page_date_filters_take_whole_utc_days(redis_url: str) -> None:
         assert shown(until=today.isoformat()) and shown(since=today.isoformat())
         assert not shown(until=yesterday.isoformat())
         assert not shown(since=tomorrow.isoformat())
+
+
+def test_event_page_says_when_later_sources_are_gone(redis_url: str) -> None:
+    """An event whose story closed shows its source count and why the list is shorter."""
+    event = make_event(1).model_copy(update={"sources": 3, "cluster_id": "closed-story"})
+    record(redis_url, [event])
+    with client(web_config(redis_url), redis_url) as web:
+        page = web.get("/events/art-000001").text
+    assert "Sources (3)" in page
+    assert "3 outlets reported this story" in page
