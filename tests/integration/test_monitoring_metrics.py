@@ -17,7 +17,7 @@ from tests.integration.test_ops_metrics import (  # the three-service pipeline o
     scrape,
 )
 from tests.pipeline import COMPOSE
-from tests.support import free_port
+from tests.support import eventually_sync, free_port
 from tests.unit.test_monitoring_bundle import referenced_metrics
 
 pytestmark = pytest.mark.slow
@@ -37,6 +37,11 @@ def test_dashboard_and_rules_query_exported_metrics(pipeline: dict[str, Any],
     client = redis_sync.Redis.from_url(redis_url)
     run_to_settled(pipeline, client)
     client.close()
+    # An invalid edit (rejected, previous config kept) brings out the config-reload series.
+    config = pipeline["config"]
+    config.write_text(config.read_text() + "no_such_key: 1\n")
+    eventually_sync(lambda: 'outcome="rejected"' in scrape(pipeline["ports"]["notifier"])[1],
+                    30, what="the rejected edit counted")
     exported: set[str] = set()
     limits = yaml.safe_load(COMPOSE.read_text())["services"]
     for name, port in pipeline["ports"].items():
