@@ -37,7 +37,8 @@ def score(feat: Features, cand: Candidate, limits: Thresholds,
     shares_fact = bool(feat.facts & cand.facts)
     where = feat.profile.places
     # A day after the first report a new report is more likely a new event (tomorrow's raid
-    # on the same camp, the next night's drones): it needs its town or close wording.
+    # on the same camp, the next night's drones): it needs close wording, or its town named
+    # by a member of the last day.
     late = feat.when - cand.opened > limits.fresh
     disputed: bool | None = None
     best = 0.0
@@ -50,7 +51,9 @@ def score(feat: Features, cand: Candidate, limits: Thresholds,
         if sim <= best or not _close_enough(sim, feat, member, limits, shares_fact) \
                 or not _compatible(sim, where, member.places, limits):
             continue
-        if late and sim < limits.specific and not same_place(where, member.places):
+        if late and sim < limits.specific and not (
+                same_place(where, member.places)
+                and abs(feat.when - member.when) <= limits.place_span):
             continue
         if disputed is None:
             disputed = 2 * sum(place_conflict(where, m.places)
