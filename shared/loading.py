@@ -171,5 +171,7 @@ def _describe(file: Path, err: Any, raw: dict[str, Any]) -> list[str]:
 
 def _line(file: Path, loc: tuple[int | str, ...], message: str, raw: dict[str, Any]) -> str:
     found, value = _lookup(raw, loc) if loc else (False, None)  # never dump the whole file
+    if isinstance(value, str) and "://" in value:  # a feed URL may carry ?token=…
+        value = secrets.redact_url(value)
     shown = f" (value: {secrets.redact(repr(value))[:120]})" if found else ""
     return f"{file}: {field_path(loc)}: {message}{shown}"

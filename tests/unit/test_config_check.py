@@ -161,3 +161,14 @@ def test_check_config_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert main(["check-config", str(bad), "--json"]) == 2
     doc = json.loads(capsys.readouterr().out)
     assert not doc["ok"] and len(doc["errors"]) == 3 and "feeds[1].url" in doc["errors"][0]
+
+
+def test_url_values_in_errors_are_redacted(tmp_path: Path) -> None:
+    """A refused URL is shown with its password and credential-like parameters masked."""
+    path = tmp_path / "c.yaml"
+    path.write_text("feeds:\n  - {url: 'ftp://u:pw-hidden@example.org/rss?token=tok-hidden'}\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path, env={})
+    line = info.value.lines[0]
+    assert "feeds[0].url" in line and "ftp://u:****@example.org/rss?token=****" in line
+    assert "pw-hidden" not in line and "tok-hidden" not in line
