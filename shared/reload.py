@@ -51,6 +51,7 @@ class _Held:
     digest: str
     since: float
     reason: str
+    config: AppConfig
 
 
 class ConfigWatcher:
@@ -94,12 +95,15 @@ class ConfigWatcher:
             return False
         if digest == self._refused:
             return False
-        try:
-            config = await asyncio.to_thread(parse_config, data, self.path)
-        except ConfigError as exc:
-            self._refuse(digest, exc.lines)
-            return False
-        if not self._confirmed(digest, hold_reason(self.config, config, data)):
+        if self._held is not None and self._held.digest == digest:
+            config = self._held.config  # parsed already: a held 4 MB file costs one parse
+        else:
+            try:
+                config = await asyncio.to_thread(parse_config, data, self.path)
+            except ConfigError as exc:
+                self._refuse(digest, exc.lines)
+                return False
+        if not self._confirmed(digest, config, hold_reason(self.config, config, data)):
             return False
         return await self._apply(digest, config)
 
@@ -120,7 +124,7 @@ class ConfigWatcher:
             return None
         return first
 
-    def _confirmed(self, digest: str, reason: str | None) -> bool:
+    def _confirmed(self, digest: str, config: AppConfig, reason: str | None) -> bool:
         """True when the edit may apply now; a suspicious one waits out the grace period."""
         if reason is None:
             self._release("a newer edit replaced it")
@@ -128,7 +132,7 @@ class ConfigWatcher:
         now = time.monotonic()
         if self._held is None or self._held.digest != digest:
             self._release("a newer edit replaced it")
-            self._held = _Held(digest, now, reason)
+            self._held = _Held(digest, now, reason, config)
             metrics.CONFIG_HELD.inc()
             metrics.CONFIG_RELOADS.labels("held").inc()
             log.warning("CONFIG EDIT HELD BACK: %s: %s. The previous config stays active; if "

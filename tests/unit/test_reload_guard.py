@@ -138,3 +138,26 @@ def test_hold_reason_names_what_is_missing() -> None:
         "it has no watch topics (the active config has 4)")
     assert hold_reason(None, AppConfig(), b"  \n") == "the file is empty"
     assert hold_reason(old, old, b"watch: ...") is None
+
+
+async def test_held_edit_is_parsed_once_while_it_waits(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checks during the grace period reuse the held parse instead of re-parsing each tick."""
+    from shared import reload
+
+    parses: list[Path] = []
+    real = reload.parse_config
+
+    def counting(data: bytes, file: Path) -> AppConfig:
+        parses.append(file)
+        return real(data, file)
+
+    monkeypatch.setattr(reload, "parse_config", counting)
+    path = tmp_path / "config.yaml"
+    watcher, recorder = _watcher(path, _config(4, grace="0.5s"))
+    path.write_text(_config(1, grace="0.5s"))
+    for _ in range(3):
+        assert await watcher.check() is False
+    await asyncio.sleep(0.5)
+    assert await watcher.check() is True
+    assert len(parses) == 1 and len(recorder.applied[0].subscriptions) == 1
