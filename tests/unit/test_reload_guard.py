@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from shared import metrics
+from shared import loading, metrics
 from shared.config import AppConfig
 from shared.loading import load_config
 from shared.reload import ConfigWatcher, hold_reason
@@ -143,16 +143,14 @@ def test_hold_reason_names_what_is_missing() -> None:
 async def test_held_edit_is_parsed_once_while_it_waits(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """Checks during the grace period reuse the held parse instead of re-parsing each tick."""
-    from shared import reload
-
     parses: list[Path] = []
-    real = reload.parse_config
+    real = loading.parse_config
 
     def counting(data: bytes, file: Path) -> AppConfig:
         parses.append(file)
         return real(data, file)
 
-    monkeypatch.setattr(reload, "parse_config", counting)
+    monkeypatch.setattr("shared.reload.parse_config", counting)
     path = tmp_path / "config.yaml"
     watcher, recorder = _watcher(path, _config(4, grace="0.5s"))
     path.write_text(_config(1, grace="0.5s"))
