@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CONFIG ?= deploy/config.example.yaml
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast bench lint format docs clean
+.PHONY: run test test-fast bench lint format docs screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ format: $(STAMP)
 docs: $(STAMP)  ## regenerate the AsyncAPI documents under docs/
 	$(BIN)/python -m services.asyncapi docs/
 	$(BIN)/python -m services.notifier.payload_schema docs/
+
+screenshots: $(STAMP)  ## refresh the README's screenshots (docs/img) from the browser test
+	NEWSALERT_SCREENSHOTS=docs/img $(BIN)/pytest -q tests/integration/test_web_browser.py
 
 clean:
 	rm -rf $(VENV) .newsalert .mypy_cache .ruff_cache
