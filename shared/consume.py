@@ -24,6 +24,7 @@ from redis.asyncio import Redis
 from shared import metrics
 from shared.broker import POLLING_INTERVAL_MS
 from shared.deadletter import Undecodable, dead_letter, describe, entry_payload
+from shared.secrets import redact
 from shared.streams import text
 
 __all__ = ["consume"]
@@ -33,6 +34,7 @@ M = TypeVar("M", bound=BaseModel)
 # Where the parsers keep the raw entries, and what FastStream parses in their place.
 ENTRIES = "newsalert_entries"
 _PLACEHOLDER = {b"__data__": b"0"}
+_ERRORS_KEPT = 1000
 Original = Callable[[Mapping[str, Any]], Awaitable[Any]]
 
 
@@ -64,6 +66,9 @@ class _Consumer:
         self.stream, self.group, self.model = stream, group, model
         self.handle: Callable[[Any], Awaitable[None]] = handle
         self.redis = redis
+        # The last handler error per entry id, so its DLQ reason can say what kept failing
+        # (this replica's view; bounded, oldest forgotten first).
+        self.errors: dict[str, str] = {}
 
     def decode(self, fields: dict[bytes, bytes]) -> tuple[BaseModel | None, str, bytes]:
         """(item, "", payload), or (None, reason, payload) when the entry is unusable."""
@@ -91,8 +96,24 @@ class _Consumer:
             await self.park(mid, reason, deliveries, body)
             return
         started = time.perf_counter()
-        await self.handle(item)
+        try:
+            await self.handle(item)
+        except Exception as exc:
+            self._remember(mid, redact(f"{type(exc).__name__}: {str(exc)[:300]}")[:200])
+            raise
+        self.errors.pop(mid, None)
         metrics.HANDLER_SECONDS.labels(self.group).observe(time.perf_counter() - started)
+
+    def _remember(self, mid: str, error: str) -> None:
+        self.errors.pop(mid, None)
+        self.errors[mid] = error
+        if len(self.errors) > _ERRORS_KEPT:
+            del self.errors[next(iter(self.errors))]
+
+    def give_up_reason(self, mid: str, deliveries: int) -> str:
+        """Why an entry is parked after too many deliveries, with its last error if known."""
+        last = self.errors.pop(mid, None)
+        return f"handler failed {deliveries - 1} deliveries" + (f" (last: {last})" if last else "")
 
     async def on_batch(self, message: RedisBatchStreamMessage) -> None:
         # Each entry alone: ack what succeeded, leave what failed to the reclaimer. (No
@@ -152,7 +173,7 @@ def consume(broker: RedisBroker, *, stream: str, group: str, consumer: str, mode
         deliveries = await message.get_delivery_count()
         if deliveries > max_deliveries:
             _, _, body = worker.decode(fields)
-            await worker.park(mid, f"handler failed {deliveries - 1} deliveries",
+            await worker.park(mid, worker.give_up_reason(mid, deliveries),
                               deliveries, body)
             return
         log.warning("reclaimed pending message %s (delivery %d)", mid, deliveries)

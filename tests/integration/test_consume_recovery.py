@@ -83,6 +83,7 @@ async def test_failing_handler_retries_then_dead_letters(redis_url: str, redis: 
         await broker.stop()
     fields = (await redis.xrange(streams.DLQ))[0][1]
     assert fields[b"reason"].startswith(b"handler failed")
+    assert b"(last: RuntimeError: handler is down)" in fields[b"reason"]
     assert int(fields[b"deliveries"]) > 3
     assert (await redis.xpending(streams.ARTICLES, streams.CLASSIFIER_GROUP))["pending"] == 0
 
