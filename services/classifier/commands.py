@@ -2,18 +2,35 @@
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
+from services.classifier.behaviour import (
+    DEFAULT_SUITE,
+    as_json,
+    is_suite,
+    load_cases,
+    report_lines,
+    run_suite,
+)
 from services.classifier.classify import classify_article
+from services.classifier.scoring import (
+    Progress,
+    evaluate,
+    progress_printer,
+    read_labelled,
+    skipped_lines,
+)
 from services.classifier.watch import WatchMatcher
 from shared.loading import ConfigError, load_config
-from shared.schemas import EventType, Tag
+from shared.schemas import Tag
 
-EVENT_TYPES = [t.value for t in EventType]
+DEFAULT_CONFIG = Path("config.yaml")
+CONFIG_HELP = "config file with watch topics (default: $NEWSALERT_CONFIG, then ./config.yaml)"
 
 
 def add_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -22,20 +39,36 @@ def add_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> 
     cls.add_argument("text", nargs="*", help="headline (and more text) to classify")
     cls.add_argument("--summary", default="", help="summary text for the headline")
     cls.add_argument("--jsonl", metavar="FILE", help='JSONL of {"id","title","summary"}; - = stdin')
-    cls.add_argument("--config", metavar="PATH", help="config file with watch topics")
+    cls.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help=CONFIG_HELP)
     cls.set_defaults(func=run_classify)
     ev = sub.add_parser("eval", help="precision/recall/F1 on a labelled JSONL file")
-    ev.add_argument("file", help='JSONL of {"id","title","summary","labels"}')
+    ev.add_argument("file", nargs="?", help='JSONL of {"id","title","summary","labels"}, '
+                    "or a behavioural suite")
+    ev.add_argument("--behaviour", action="store_true",
+                    help="pass rate per capability of a behavioural suite "
+                    f"(default {DEFAULT_SUITE})")
     ev.add_argument("--show-errors", type=int, default=20, metavar="N",
                     help="list up to N misclassified items (default 20)")
-    ev.add_argument("--config", metavar="PATH", help="config file with watch topics")
+    ev.add_argument("--json", action="store_true", help="the scores as one JSON object")
+    ev.add_argument("--progress", action="store_true",
+                    help="progress on stderr even when it is not a terminal")
+    ev.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help=CONFIG_HELP)
     ev.set_defaults(func=run_eval)
 
 
+def config_path(args: argparse.Namespace) -> Path | None:
+    """``--config`` (before or after the subcommand), else ``$NEWSALERT_CONFIG``, else
+    ``./config.yaml`` when it exists: classifying needs no config, so its absence is no error."""
+    given = getattr(args, "config", None) or os.environ.get("NEWSALERT_CONFIG")
+    if given:
+        return Path(given)
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None
+
+
 def _watcher(args: argparse.Namespace) -> WatchMatcher | None:
-    """The watch topics of ``--config``; raises ConfigError for an unusable config."""
-    path = getattr(args, "config", None)
-    if not path:
+    """The watch topics of the config; raises ConfigError for an unusable config."""
+    path = config_path(args)
+    if path is None:
         return None
     config = load_config(path)
     try:
@@ -126,66 +159,74 @@ def classify_stream(lines: Iterable[str], out: TextIO, watcher: WatchMatcher | N
             out.flush()
 
 
-def _read_labelled(path: str) -> tuple[list[dict[str, Any]], int]:
-    items, bad = [], 0
-    with Path(path).open(encoding="utf-8") as handle:
-        for line in handle:
-            try:
-                item = json.loads(line)
-            except ValueError:
-                bad += int(bool(line.strip()))
-                continue
-            if isinstance(item, dict) and isinstance(item.get("labels"), list):
-                items.append(item)
-    return items, bad
-
-
-def evaluate(items: list[dict[str, Any]], watcher: WatchMatcher | None = None
-             ) -> tuple[dict[str, dict[str, float]], list[dict[str, Any]]]:
-    """Per-tag precision/recall/F1/support and the misclassified items (alerting tags only)."""
-    counts = {t: [0, 0, 0] for t in EVENT_TYPES}
-    errors = []
-    for item in items:
-        tags = classify_article(str(item.get("title") or ""), str(item.get("summary") or ""),
-                                watcher)
-        got = sorted({t.name for t in tags if t.alert and t.name in counts})
-        expected = sorted(set(item["labels"]) & set(counts))
-        for name, c in counts.items():
-            c[0] += name in got and name in expected
-            c[1] += name in got and name not in expected
-            c[2] += name not in got and name in expected
-        if got != expected:
-            errors.append({"id": item.get("id"), "expected": expected, "got": got,
-                           "title": item.get("title")})
-    return {name: _scores(*c) for name, c in counts.items()}, errors
-
-
-def _scores(tp: int, fp: int, fn: int) -> dict[str, float]:
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1, "support": tp + fn}
+def _progress(args: argparse.Namespace) -> Progress | None:
+    """Progress on stderr when it is a terminal, or when asked with --progress."""
+    return progress_printer() if args.progress or sys.stderr.isatty() else None
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    """Print per-tag scores and the misclassified items of a labelled file."""
+    """Print per-tag scores (or per-capability pass rates of a behavioural suite)."""
     watcher, code = _with_watcher(args)
     if code:
         return code
-    try:
-        items, bad = _read_labelled(args.file)
-    except OSError as exc:
-        print(f"{args.file}: {exc.strerror or exc}", file=sys.stderr)
+    path = args.file or (str(DEFAULT_SUITE) if args.behaviour else None)
+    if path is None:
+        print("give a labelled JSONL file, or --behaviour for the behavioural suite",
+              file=sys.stderr)
         return 2
-    scores, errors = evaluate(items, watcher)
-    print(f"{len(items)} labelled items" + (f" ({bad} unreadable lines skipped)" if bad else ""))
+    try:
+        if args.behaviour or _first_is_case(path):
+            return _eval_suite(args, path)
+        found = read_labelled(path)
+    except OSError as exc:
+        print(f"{path}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    scores, errors = evaluate(found.items, watcher, _progress(args))
+    if args.json:
+        print(json.dumps({"file": path, "items": len(found.items), "scores": scores,
+                          "unlabelled": {"count": len(found.unlabelled_ids),
+                                         "ids": found.unlabelled_ids[:20]},
+                          "unreadable": found.unreadable, "errors": errors}))
+        return 0
+    print(f"{len(found.items)} labelled items")
+    for line in skipped_lines(found):
+        print(f"  {line}")
+    _print_scores(scores, errors, args.show_errors)
+    return 0
+
+
+def _first_is_case(path: str) -> bool:
+    with Path(path).open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                try:
+                    item = json.loads(line)
+                except ValueError:
+                    return False
+                return isinstance(item, dict) and is_suite(item)
+    return False
+
+
+def _eval_suite(args: argparse.Namespace, path: str) -> int:
+    results = run_suite(load_cases(path), _progress(args))
+    if args.json:
+        print(json.dumps({"file": path, **as_json(results)}))
+    else:
+        print("\n".join(report_lines(results, args.show_errors)))
+    return 0
+
+
+def _print_scores(scores: dict[str, dict[str, float]], errors: list[dict[str, Any]],
+                  show: int) -> None:
     print(f"{'tag':<18}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}")
     for name, s in scores.items():
         print(f"{name:<18}{s['precision']:>10.3f}{s['recall']:>10.3f}{s['f1']:>10.3f}"
               f"{int(s['support']):>9}")
-    shown = errors[: max(args.show_errors, 0)]
+    shown = errors[: max(show, 0)]
     if shown:
         print(f"\nmisclassified ({len(errors)}, showing {len(shown)}):")
     for e in shown:
         print(f"  {e['id']}: expected={e['expected']} got={e['got']} | {e['title']}")
-    return 0
