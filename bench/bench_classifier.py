@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.results import record
 from services.classifier.classify import classify_article
-from services.classifier.commands import evaluate
+from services.classifier.scoring import evaluate
 
 KEYWORDS = re.compile(r"\b(?:strik\w*|struck|bomb\w*|missile\w*|shell\w*|raid\w*|sanction\w*)\b",
                       re.IGNORECASE)

@@ -19,7 +19,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from services.classifier.commands import evaluate
+from services.classifier.scoring import evaluate
 
 LABELS = Path(__file__).resolve().parent / "data" / "pool_labels.jsonl"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from services.classifier.commands import evaluate
+from services.classifier.scoring import evaluate
 
 
 def _data_dir() -> Path:
