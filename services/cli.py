@@ -82,13 +82,21 @@ def cmd_service(args: argparse.Namespace) -> int:
 
 def cmd_web(args: argparse.Namespace) -> int:
     """``newsalert web``: the dashboard, API and alert feeds (what compose runs)."""
+    import asyncio
+
     from services.web.app import serve
+    from shared.broker import ping
     from shared.loading import require_redis_url
     from shared.logs import configure_logging
 
     config = _config(args)
     configure_logging(config.log_level)
-    return serve(config, require_redis_url(config, "for the web dashboard"))
+    url = require_redis_url(config, "for the web dashboard")
+    check_credentials(url)
+    # Like the other services: unreachable at startup is exit 3, so a restart policy retries;
+    # once running, a Redis outage is answered with 503 until it comes back.
+    asyncio.run(ping(url, cluster=config.redis.cluster))
+    return serve(config, url)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -76,6 +76,16 @@ def make_redis(url: str, *, cluster: bool = False, retries: int = SERVICE_RETRIE
     return Redis.from_url(url, **_connection(retries), decode_responses=False)
 
 
+async def ping(url: str, *, cluster: bool = False) -> None:
+    """PING with the services' startup retries; raises the connection error when Redis stays
+    unreachable (the CLI turns it into one line and exit 3)."""
+    redis = make_redis(url, cluster=cluster)
+    try:
+        await redis.ping()
+    finally:
+        await redis.aclose()
+
+
 def is_cluster(redis: "Redis") -> bool:
     """True for a RedisCluster client: it refuses scripts inside pipelines."""
     return isinstance(redis, RedisCluster)

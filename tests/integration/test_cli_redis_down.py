@@ -20,7 +20,7 @@ NEEDS_REDIS = [
     ["dlq", "retry", "--all"], ["dlq", "retry", "1-0"], ["events", "show", "c1"],
     ["events", "show", "c1", "--json"], ["status"], ["status", "--json"],
     ["poller", "--once"], ["poller", "--once", "--json"], ["poller"], ["classifier"],
-    ["notifier"], ["run"],
+    ["notifier"], ["run"], ["web"],
 ]
 # Commands that never touch Redis keep working while it is down.
 NO_REDIS = [["check-config"], ["check-config", "--json"], ["notify-test", "desk"],
