@@ -86,6 +86,18 @@ def run_suite(cases: list[dict[str, Any]], progress: Callable[[int, int], None] 
     return results
 
 
+def pairs_right(cases: list[dict[str, Any]], results: dict[str, CapabilityResult]
+                ) -> tuple[int, int]:
+    """Minimal pairs (cases sharing a ``pair`` id) read right on both sides, and all pairs."""
+    failing = {f["id"] for r in results.values() for f in r.failures}
+    pairs: dict[str, list[Any]] = {}
+    for case in cases:
+        if case.get("pair"):
+            pairs.setdefault(case["pair"], []).append(case.get("id"))
+    right = sum(not failing & set(ids) for ids in pairs.values())
+    return right, len(pairs)
+
+
 def _alerting(readings: dict[str, str]) -> set[str]:
     return {name for name, modality in readings.items() if modality in ALERTING}
 

@@ -14,6 +14,7 @@ from services.classifier.behaviour import (
     as_json,
     is_suite,
     load_cases,
+    pairs_right,
     report_lines,
     run_suite,
 )
@@ -211,11 +212,17 @@ def _first_is_case(path: str) -> bool:
 
 
 def _eval_suite(args: argparse.Namespace, path: str) -> int:
-    results = run_suite(load_cases(path), _progress(args))
+    cases = load_cases(path)
+    results = run_suite(cases, _progress(args))
+    right, pairs = pairs_right(cases, results)
     if args.json:
-        print(json.dumps({"file": path, **as_json(results)}))
-    else:
-        print("\n".join(report_lines(results, args.show_errors)))
+        print(json.dumps({"file": path, **as_json(results),
+                          "minimal_pairs": {"pairs": pairs, "both_right": right}}))
+        return 0
+    lines = report_lines(results, args.show_errors)
+    if pairs:
+        lines.insert(len(results) + 2, f"minimal pairs read right on both sides: {right}/{pairs}")
+    print("\n".join(lines))
     return 0
 
 

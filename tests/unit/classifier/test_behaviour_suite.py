@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from services.classifier.behaviour import load_cases, report_lines, run_suite
+from services.classifier.behaviour import load_cases, pairs_right, report_lines, run_suite
 
 SUITE = Path(__file__).parents[2] / "behaviour"
 CASES = load_cases(SUITE / "cases.jsonl")
@@ -29,6 +29,28 @@ def test_capability_pass_rate_does_not_fall_below_its_floor(capability: str) -> 
     result = RESULTS[capability]
     failing = [f"{f['id']}: expected={f['expected']} got={f['got']}" for f in result.failures]
     assert result.rate >= RATCHET["floors"][capability] - 1e-9, "\n".join(failing)
+
+
+def test_minimal_pairs_do_not_regress() -> None:
+    """Every pair has two sides with different readings; no fewer pairs are read right."""
+    sides = Counter(c["pair"] for c in CASES if c.get("pair"))
+    assert len(sides) >= 40 and set(sides.values()) == {2}
+    right, total = pairs_right(CASES, RESULTS)
+    assert total == len(sides) and right >= RATCHET["pairs_both_right"]
+
+
+def test_pairs_right_needs_both_sides() -> None:
+    """A pair counts as right only when neither of its two cases fails."""
+    cases = [
+        {"id": "a", "capability": "c", "pair": "p1", "title": "Drone strike kills two commanders",
+         "expect": {"military_strike": "occurred"}},
+        {"id": "b", "capability": "c", "pair": "p1", "title": "Nurses strike over pay",
+         "expect": {}},
+        {"id": "d", "capability": "c", "pair": "p2", "title": "Bakery wins a prize",
+         "expect": {"sanction": "occurred"}},
+        {"id": "e", "capability": "c", "pair": "p2", "title": "Bakery sells bread", "expect": {}},
+    ]
+    assert pairs_right(cases, run_suite(cases)) == (1, 2)
 
 
 def test_load_cases_names_the_bad_line(tmp_path: Path) -> None:

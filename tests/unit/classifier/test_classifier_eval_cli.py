@@ -117,4 +117,18 @@ def test_eval_behaviour_prints_rates_per_capability(
     assert capsys.readouterr().out.splitlines()[1].split() == ["voice", "1", "1", "1.000",
                                                               "1.000"]
     assert main(["eval", "--behaviour", "--json", str(suite)]) == 0
-    assert json.loads(capsys.readouterr().out)["capabilities"]["voice"]["rate"] == 1.0
+    report = json.loads(capsys.readouterr().out)
+    assert report["capabilities"]["voice"]["rate"] == 1.0
+    assert report["minimal_pairs"] == {"pairs": 0, "both_right": 0}
+
+
+def test_eval_behaviour_defaults_to_the_checkout_suite(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """--behaviour without a file runs tests/behaviour/cases.jsonl; no file and no flag is 2."""
+    monkeypatch.chdir(Path(__file__).parents[3])
+    assert main(["eval", "--behaviour", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["file"] == "tests/behaviour/cases.jsonl"
+    assert sum(c["cases"] for c in report["capabilities"].values()) >= 300
+    assert main(["eval"]) == 2
+    assert "--behaviour" in capsys.readouterr().err
