@@ -31,7 +31,7 @@ def apply(state: ClusterState, plan: Plan, created: bool) -> Assignment:
         reasons.append(f"casualties:{feat.casualties}")
     state.novelty.update(feat.novelty)
     state.casualties = max(state.casualties, feat.casualties)
-    state.facts |= feat.facts
+    state.facts = state.facts | feat.facts  # a new set: candidates share the old one
     state.feeds.add(plan.member["feed"])
     state.members.append(plan.member)
     state.profiles = [*state.profiles, feat.profile][-model.MAX_MEMBERS_SCORED:]
@@ -66,8 +66,11 @@ class MemoryStore:
         return list(out)
 
     async def candidates(self, keys: list[str], since: float) -> list[Candidate]:
-        """Open clusters registered under any of ``keys`` since ``since``."""
-        return [Candidate(cid, list(state.profiles), set(state.facts), state.opened, state.head)
+        """Open clusters registered under any of ``keys`` since ``since``. Members and facts
+        are shared, not copied: matching only reads them, and a commit replaces ``profiles``
+        rather than appending (copying a busy cluster's facts for every report was most of
+        this store's cost)."""
+        return [Candidate(cid, state.profiles, state.facts, state.opened, state.head)
                 for cid in self._ids(keys, since) for state in (self.clusters[cid],)]
 
     async def commit(self, plan: Plan) -> Assignment | None:
