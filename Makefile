@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CONFIG ?= deploy/config.example.yaml
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast bench lint format docs screenshots clean
+.PHONY: run test test-fast bench train lint format docs screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ test-fast: $(STAMP)  ## tests/unit only: no Redis, no service processes, under 3
 
 bench: $(STAMP)  ## throughput and memory figures, with baselines run in the same process
 	$(BIN)/python bench/run.py
+
+train: $(STAMP)  ## refit the learned classifier decision on the corpus's train split (needs ../shared/data)
+	$(BIN)/python bench/train_model.py
 
 lint: $(STAMP)  ## ruff + strict mypy + deptry (imports match the declared dependencies)
 	$(BIN)/ruff check .

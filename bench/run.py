@@ -6,9 +6,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("bench_classifier.py", "bench_cluster.py", "bench_poller.py", "bench_growth.py",
-         "bench_pipeline.py", "bench_redis_cluster.py", "bench_web.py", "bench_inputs.py",
-         "bench_extraction.py")
+ORDER = ("bench_classifier.py", "bench_model.py", "bench_cluster.py", "bench_poller.py",
+         "bench_growth.py", "bench_pipeline.py", "bench_redis_cluster.py", "bench_web.py",
+         "bench_inputs.py", "bench_extraction.py")
 
 
 def main() -> int:

@@ -192,6 +192,8 @@ class ClusterSettings(Strict):
 
 class ClassifierSettings(Strict):
     cluster: ClusterSettings = ClusterSettings()
+    # Off until the hybrid beats the rules on the frozen split (docs/benchmarks.md).
+    learned: bool = Field(False, description="Let the trained model decide which tags alert")
 
 
 class NotifierSettings(Strict):

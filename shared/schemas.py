@@ -138,6 +138,8 @@ class Tag(BaseModel):
     confidence: float = Field(1.0, ge=0.0, le=1.0)
     alert: bool = Field(True, description="True when the tag alerts by default")
     evidence: list[Evidence] = Field(default_factory=list, max_length=LIST_MAX)
+    score: float | None = Field(None, ge=0.0, le=1.0,
+                                description="The learned model's P(alert), when it decided")
     fields: dict[Short, Annotated[list[Annotated[str, Field(max_length=TITLE_MAX)]],
                                   Field(max_length=LIST_MAX)]] = Field(
         default_factory=dict, max_length=LIST_MAX,

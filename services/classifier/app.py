@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+from typing import TYPE_CHECKING
 
 from faststream import FastStream
 from faststream.redis import RedisBroker, StreamSub
@@ -24,7 +25,17 @@ from shared.ops import service_app
 from shared.reload import ConfigWatcher
 from shared.schemas import Article, Event
 
+if TYPE_CHECKING:
+    from services.classifier.learned.scorer import TagModel
+
 log = logging.getLogger("newsalert.classifier")
+
+
+def _models() -> "dict[str, TagModel]":
+    """The shipped model; imported here so scikit-learn loads only when the model is on."""
+    from services.classifier.learned.scorer import default_models
+
+    return default_models()
 
 
 class ClassifierService:
@@ -34,6 +45,7 @@ class ClassifierService:
         self.config = config
         self.redis_url = redis_url
         self.watcher = WatchMatcher(config.watch)
+        self.models = _models() if config.classifier.learned else None
         self._redis: Redis | None = None
         self._config_watch: ConfigWatcher | None = None
         self.common = Commonness()  # word commonness learned from this replica's stream
@@ -48,7 +60,7 @@ class ClassifierService:
 
     def classify(self, article: Article) -> Event | None:
         """The event for an article, or None when nothing was tagged."""
-        tags = classify_article(article.title, article.summary, self.watcher)
+        tags = classify_article(article.title, article.summary, self.watcher, self.models)
         if not tags:
             return None
         return Event(id=article.id, article=article, tags=tags)
