@@ -34,6 +34,9 @@ _SUFFIXES: Final = ("ing", "ed", "es", "s")
 PRIOR_DOCS: Final = 20.0
 
 
+_LONG_WORD = 40
+
+
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """A crude stem: outlets write 'strikes'/'struck'/'striking'; prefixes align most forms."""
@@ -49,8 +52,10 @@ def tokens(text: str) -> list[str]:
     folded = _MARKUP.sub(" ", text).casefold()
     if not folded.isascii():  # most feed text is; NFKD is the costly step
         folded = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
-    return [_stem(w) for w in _WORD.findall(folded.replace("'s", "")) if w not in _STOP
-            and len(w) > 2]
+    # A word longer than any real one stems to its first 7 letters anyway; keeping it out
+    # of _stem's cache stops hostile 20,000-letter "words" from pinning gigabytes there.
+    return [_stem(w) if len(w) <= _LONG_WORD else w[:7]
+            for w in _WORD.findall(folded.replace("'s", "")) if w not in _STOP and len(w) > 2]
 
 
 @lru_cache(maxsize=65536)
