@@ -1,50 +1,18 @@
-"""The learned decision: the shipped model file, deterministic training, and the hybrid."""
+"""The learned decision: the shipped model file and the hybrid (training: tests/integration)."""
 
-from pathlib import Path
 
 import numpy as np
 
 from services.classifier.classify import classify_article
 from services.classifier.learned.features import TAGS, WIDTH
 from services.classifier.learned.hybrid import MODEL_CUE, decide
-from services.classifier.learned.scorer import MODEL_PATH, TagModel, load, save
-from services.classifier.learned.train import train
+from services.classifier.learned.scorer import MODEL_PATH, TagModel, load
 
 SEED_TITLE = ("US strikes Kataib Hezbollah sites in Iraq after Treasury sanctions militia leaders "
               "and Fly Baghdad")
 SEED_SUMMARY = ("US forces struck three facilities used by Kataib Hezbollah in Iraq on Tuesday, "
                 "a day after the US Treasury imposed sanctions on three of the group's leaders "
                 "and the airline Fly Baghdad.")
-
-# A tiny self-written labelled set: (title, labels).
-TINY = [
-    ("Air force jets bomb rebel depot near the border", ["military_strike"]),
-    ("Navy destroyer hits radar site on the coast", ["military_strike"]),
-    ("Drones strike fuel refinery overnight, officials say", ["military_strike"]),
-    ("Artillery shells army post in the north", ["military_strike"]),
-    ("Missile strike destroys bridge used by the militia", ["military_strike"]),
-    ("Rockets hit air base housing foreign troops", ["military_strike"]),
-    ("Treasury sanctions shipping firms over oil smuggling", ["sanction"]),
-    ("EU adopts new sanctions on steel exporters", ["sanction"]),
-    ("Britain freezes assets of three bank owners", ["sanction"]),
-    ("OFAC designates smuggling network leaders", ["sanction"]),
-    ("Canada imposes sanctions on police commanders", ["sanction"]),
-    ("US blacklists drone maker and its suppliers", ["sanction"]),
-    ("Rail workers strike over pay for a second week", []),
-    ("Striker scores twice as the home side wins", []),
-    ("Medical board sanctions surgeon for negligence", []),
-    ("Bakery wins prize for its sourdough loaf", []),
-    ("Teachers plan a strike vote next month", []),
-    ("Boxing commission sanctions the title bout", []),
-    ("Museum opens a new wing for modern art", []),
-    ("Book review: a history of the air war", []),
-]
-
-
-def _items() -> list[dict[str, object]]:
-    return [{"id": f"tiny-{i:02d}", "title": t, "summary": "", "labels": labels}
-            for i, (t, labels) in enumerate(TINY)]
-
 
 def test_shipped_model_file_loads_with_both_tags() -> None:
     """The model kept in the repo loads without pickle and has a decision per event tag."""
@@ -53,20 +21,6 @@ def test_shipped_model_file_loads_with_both_tags() -> None:
     for m in models.values():
         assert m.weights.shape == (WIDTH,) and np.count_nonzero(m.weights) > 1000
         assert 0.0 < m.threshold < 1.0
-
-
-def test_training_is_deterministic_and_round_trips(tmp_path: Path) -> None:
-    """Two trainings on the same items give identical models, and save/load keeps them."""
-    first, chosen = train(_items(), folds=2, grid=(1.0,))
-    second, _ = train(list(reversed(_items())), folds=2, grid=(1.0,))
-    for name in TAGS:
-        assert np.array_equal(first[name].weights, second[name].weights)
-        assert first[name].bias == second[name].bias and 0.0 <= chosen[name][2] <= 1.0
-    save(tmp_path / "m.npz", first)
-    loaded = load(tmp_path / "m.npz")
-    for name in TAGS:
-        assert np.allclose(loaded[name].weights, first[name].weights, atol=1e-6)
-        assert loaded[name].threshold == first[name].threshold
 
 
 def test_hybrid_keeps_the_seed_story_evidence_fields_and_shows_scores() -> None:
