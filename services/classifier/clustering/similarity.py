@@ -26,15 +26,12 @@ has have had it its this that these those their his her they he she we you i our
 into onto amid about than then more most new says said say tells told report reports reported
 will would could may might can also just who what why how when where which while during
 live latest update updates news video watch photos pictures see day week year us what's
-monday tuesday wednesday thursday friday saturday sunday
-early late morning night overnight
+monday tuesday wednesday thursday friday saturday sunday early late morning night overnight
 """
 _STOP: Final = frozenset(_STOP_TEXT.split())
 _SUFFIXES: Final = ("ing", "ed", "es", "s")
 PRIOR_DOCS: Final = 20.0
-
-
-_LONG_WORD = 40
+_LONG_WORD: Final = 40
 
 
 @lru_cache(maxsize=65536)
@@ -92,9 +89,8 @@ def shingles(words: list[str]) -> frozenset[int]:
 
 
 def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
-    """Exact Jaccard similarity of two shingle sets (MinHash only finds the candidates:
-    at the 0.15-0.3 similarity of one story told by different outlets its estimate is too
-    noisy to decide on)."""
+    """Exact Jaccard of two shingle sets (MinHash only finds candidates: at the 0.15-0.3
+    similarity of one story told by different outlets, its estimate is too noisy to use)."""
     union = len(a | b)
     return len(a & b) / union if union else 0.0
 
