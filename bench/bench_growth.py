@@ -4,7 +4,7 @@ Run: ``python bench/bench_growth.py [--articles N] [--feeds 10,100,1000]``.
 
 (a) ``classify_article`` with 0, 1, 100 and 1,000 synthetic watch topics on news-pool texts
 (../shared/data or $NEWSALERT_SHARED_DATA; self-written sentences when absent), next to the
-pre-growth per-topic loop (``NaiveMatcher`` below), both in this process.
+pre-growth per-topic loop (``NaiveMatcher`` in growth_topics.py), both in this process.
 (b) The poller of bench_poller.py (its local feed server and harness, two cycles) on 10, 100
 and 1,000 feeds, each count in its own process with its own redis-server; CPU is the poller
 process plus its parser workers, and Redis separately.
@@ -15,7 +15,6 @@ import asyncio
 import json
 import multiprocessing
 import random
-import re
 import resource
 import subprocess
 import sys
@@ -28,85 +27,18 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
-import re2  # type: ignore[import-untyped,unused-ignore]  # noqa: E402
 from bench_classifier import data_dir, load_pool  # noqa: E402
 from bench_poller import free_port, run_poller, serve, start_redis  # noqa: E402
+from growth_topics import NaiveMatcher, make_topics  # noqa: E402
 from results import record, table  # noqa: E402
 
 from services.classifier.classify import classify_article  # noqa: E402
-from services.classifier.rules.sentences import split_sentences  # noqa: E402
-from services.classifier.watch import WatchMatcher, normalise  # noqa: E402
-from shared.config import WatchTopic  # noqa: E402
+from services.classifier.watch import WatchMatcher  # noqa: E402
 from shared.redis_binaries import find_redis_binary  # noqa: E402
 
 TOPIC_COUNTS = (0, 1, 100, 1000)
-SYLLABLES = ("ka", "lor", "mi", "ren", "sut", "vo", "dra", "pel", "zin", "quo", "bre", "tam")
-# A few names real news mentions, so that some topics fire and build evidence.
-REAL = ("Iran", "Ukraine", "Gaza", "NATO", "oil prices", "China", "election", "Red Sea",
-        "Kyiv", "central bank", "OPEC", "Taiwan", "wildfire", "Syria", "inflation")
-PATTERNS = (r"\b\d+ (?:killed|dead)\b", r"\$\d+(?:\.\d+)? (?:million|billion)",
-            r"\bcve-\d{4}-\d+", r"\b[a-z]+gate\b")
 FALLBACK = [("Talks on Iran resume", "Envoys met in Vienna. Oil prices fell after the news."),
             ("Storm closes ports", "Ferries stay in harbour. 3 dead as winds reach 150 km/h.")]
-
-
-def make_topics(count: int, real: bool = True, seed: int = 11) -> list[WatchTopic]:
-    """Synthetic topics: made-up phrases, one in ten with a real name (unless not ``real``),
-    some with all/none/regex lists."""
-    rng = random.Random(seed)
-
-    def phrase() -> str:
-        return " ".join("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
-                        for _ in range(rng.randint(1, 3)))
-
-    topics = []
-    for n in range(count):
-        lists: dict[str, list[str]] = {"any": [phrase() for _ in range(rng.randint(1, 4))]}
-        if real and n % 10 == 0:
-            lists["any"].append(REAL[n // 10 % len(REAL)])
-        if n % 5 == 1:
-            lists["all"] = [phrase()]
-        if n % 7 == 2:
-            lists["none"] = [phrase()]
-        if n % 20 == 3:
-            lists["regex"] = [PATTERNS[n // 20 % len(PATTERNS)] if n % 40 == 3
-                              else rf"\b{phrase().split()[0]}[- ]?\d+"]
-        topics.append(WatchTopic(name=f"topic-{n}", **lists))
-    return topics
-
-
-def phrase_rx(phrases: list[str]) -> re.Pattern[str] | None:
-    keys = sorted({normalise(p).strip() for p in phrases} - {""}, key=len, reverse=True)
-    if not keys:
-        return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(k) for k in keys) + r")(?!\w)")
-
-
-class NaiveMatcher:
-    """The pre-growth loop: per topic, its own phrase regexes and RE2 patterns, one by one."""
-
-    def __init__(self, topics: list[WatchTopic]) -> None:
-        self.topics = [(t.name, phrase_rx(t.any),
-                        [rx for p in t.all if (rx := phrase_rx([p])) is not None],
-                        phrase_rx(t.none), [re2.compile("(?i)" + p) for p in t.regex])
-                       for t in topics]
-
-    def match(self, title: str, summary: str) -> list[str]:
-        if not self.topics:
-            return []
-        sentences = split_sentences(title, summary)
-        whole = "\n".join(normalise(s.text) for s in sentences)
-        folds = [s.low for s in sentences]
-        names = []
-        for name, any_rx, all_rx, none_rx, regexes in self.topics:
-            if (none_rx and none_rx.search(whole)) or not all(
-                    rx.search(whole) for rx in all_rx):
-                continue
-            hit = bool(any_rx and any_rx.search(whole)) or any(
-                rx.search(f) for rx in regexes for f in folds)
-            if hit or (any_rx is None and not regexes and all_rx):
-                names.append(name)
-        return names
 
 
 def one_pass(fn: Callable[[str, str], Any], texts: list[tuple[str, str]]

@@ -25,7 +25,7 @@ from results import record, table  # noqa: E402
 
 from shared import streams  # noqa: E402
 from shared.redis_binaries import find_redis_binary  # noqa: E402
-from tests.support import RedisClusterServers  # noqa: E402
+from tests.servers import RedisClusterServers  # noqa: E402
 
 WARMUP = 200  # imports, script loading and first connections are not the steady state
 

@@ -15,7 +15,7 @@ from pipeline_data import Mix
 from pipeline_procs import wait_drained
 
 from shared import streams
-from tests.support import HttpServer, serve
+from tests.servers import HttpServer, serve
 
 _SEQ = re.compile(rb"bench\.example/([af])/(\d+)")
 

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.pipeline import stop, write_config  # noqa: E402
-from tests.support import RedisServer, free_port  # noqa: E402
+from tests.servers import RedisServer, free_port  # noqa: E402
 
 NEWSALERT = Path(sys.executable).parent / "newsalert"
 

@@ -16,7 +16,7 @@ import redis as redis_sync
 from shared import streams
 from shared.schemas import Article
 from tests.pipeline import compose_command, start, stop
-from tests.support import HttpServer
+from tests.servers import HttpServer
 
 TICKS = os.sysconf("SC_CLK_TCK")
 _REF = re.compile(r"ref ([A-Z]\d{4})")

@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 from shared import secrets
 from shared.broker import ensure_groups, make_redis
 from shared.redis_binaries import find_redis_binary
-from tests.support import HttpServer, RedisServer, Route, free_port, serve
+from tests.servers import HttpServer, RedisServer, Route, free_port, serve
 
 UNIT = Path(__file__).parent / "unit"
 INTEGRATION = Path(__file__).parent / "integration"

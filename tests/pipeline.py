@@ -16,7 +16,7 @@ import redis as redis_sync
 import yaml
 
 from services.classifier.clustering.redis_store import PREFIX
-from tests.support import HttpServer, Route
+from tests.servers import HttpServer, Route
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = ROOT / "deploy" / "compose.yaml"

@@ -16,7 +16,7 @@ from shared.broker import make_redis
 from shared.config import AppConfig
 from shared.history import HistoryStore
 from shared.schemas import Article, Event, Evidence, Modality, Tag
-from tests.support import free_port
+from tests.servers import free_port
 
 
 def make_event(number: int, *, title: str = "", tag: str = "military_strike",

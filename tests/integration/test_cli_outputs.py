@@ -11,7 +11,7 @@ import pytest
 
 from services.cli import main
 from tests.pipeline import ROOT, compose_command, write_config
-from tests.support import HttpServer, Route
+from tests.servers import HttpServer, Route
 
 pytestmark = pytest.mark.integration
 TOKEN = "tok-do-not-print-42"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import free_port
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "pw-do-not-print-7"

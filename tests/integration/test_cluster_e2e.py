@@ -13,7 +13,8 @@ import redis as redis_sync
 from services.classifier.clustering.redis_store import PREFIX
 from services.cli import main
 from tests.pipeline import compose_services, write_config
-from tests.support import HttpServer, Route, eventually_sync, pipeline_drained
+from tests.servers import HttpServer, Route
+from tests.support import eventually_sync, pipeline_drained
 
 pytestmark = pytest.mark.slow
 OUTLETS = ("Alpha Wire", "Beta News", "Gamma Post", "Delta Times", "Epsilon Daily")

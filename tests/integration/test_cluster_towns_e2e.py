@@ -16,7 +16,8 @@ from tests.pipeline import (
     wait_reports,
     write_config,
 )
-from tests.support import HttpServer, eventually_sync, pipeline_drained
+from tests.servers import HttpServer
+from tests.support import eventually_sync, pipeline_drained
 
 pytestmark = pytest.mark.slow
 OUTLETS = ("Alpha Wire", "Beta News", "Gamma Post", "Delta Times", "Epsilon Daily")

@@ -19,7 +19,7 @@ import redis as redis_sync
 from shared import streams
 from tests.chaos import Row, article, config_text, cpu_seconds, rss_mb, services, warm_up
 from tests.pipeline import stop
-from tests.support import HttpServer
+from tests.servers import HttpServer
 
 pytestmark = pytest.mark.integration
 

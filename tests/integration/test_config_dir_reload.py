@@ -12,7 +12,8 @@ import yaml
 from shared import streams
 from shared.schemas import Article, Event, Tag
 from tests.pipeline import compose_command, start, stop
-from tests.support import HttpServer, eventually_sync
+from tests.servers import HttpServer
+from tests.support import eventually_sync
 
 pytestmark = pytest.mark.slow
 

@@ -17,7 +17,8 @@ from tests.integration.test_ops_metrics import (  # the three-service pipeline o
     scrape,
 )
 from tests.pipeline import COMPOSE
-from tests.support import eventually_sync, free_port
+from tests.servers import free_port
+from tests.support import eventually_sync
 from tests.unit.test_monitoring_bundle import referenced_metrics
 
 pytestmark = pytest.mark.slow

@@ -21,7 +21,8 @@ from services.notifier.privacy import privacy_url, validate_url
 from services.notifier.render import Rendered, render_event
 from shared.durations import parse_retry_after
 from shared.schemas import Article, Event, Evidence, Tag
-from tests.support import POLL, smtp_server
+from tests.servers import smtp_server
+from tests.support import POLL
 
 SECRET_PASS = "SECRETPASS-9f3k2"
 SECRET_PATH = "PATHTOKEN-7x1q8z"

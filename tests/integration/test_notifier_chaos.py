@@ -19,7 +19,8 @@ from redis.asyncio import Redis
 from shared import streams
 from shared.schemas import Article, Event, Evidence, Tag
 from tests.pipeline import compose_command, start, stop, write_config
-from tests.support import HttpServer, Route, eventually, json_bodies
+from tests.servers import HttpServer, Route, json_bodies
+from tests.support import eventually
 
 pytestmark = pytest.mark.slow
 EVENTS = 1000

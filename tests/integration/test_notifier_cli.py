@@ -18,7 +18,7 @@ from shared.deadletter import dead_letter
 from shared.loading import load_config
 from shared.schemas import Article, Event
 from tests.pipeline import write_config
-from tests.support import HttpServer, Route, json_bodies
+from tests.servers import HttpServer, Route, json_bodies
 
 
 def cli_config(tmp_path: Path, redis_url: str, sub_urls: dict[str, list[str]]) -> Path:

@@ -11,7 +11,8 @@ from shared import streams
 from shared.broker import make_redis
 from shared.config import AppConfig, NotifierSettings, Subscription
 from shared.schemas import Article, Event, Evidence, Tag
-from tests.support import HttpServer, Route, SimClock
+from tests.servers import HttpServer, Route
+from tests.support import SimClock
 
 FAST = NotifierSettings(max_attempts=4, retry_base=0.05, retry_max=0.2, timeout=5,
                         circuit_open=0.1)

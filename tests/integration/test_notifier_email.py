@@ -16,7 +16,7 @@ from shared import streams
 from shared.broker import make_redis
 from shared.config import AppConfig, Digest, NotifierSettings, QuietHours, Subscription
 from shared.schemas import Article, Event, Evidence, Tag
-from tests.support import smtp_server
+from tests.servers import smtp_server
 
 T0 = datetime(2024, 6, 3, 12, 0, tzinfo=UTC)
 HOSTILE = '<script>alert(1)</script> <a href="https://evil.example">x</a>'

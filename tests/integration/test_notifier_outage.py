@@ -13,7 +13,8 @@ from shared import streams
 from shared.broker import make_redis
 from shared.config import AppConfig, NotifierSettings, Subscription
 from tests.integration.test_notifier_delivery import event
-from tests.support import HttpServer, Route, SimClock
+from tests.servers import HttpServer, Route
+from tests.support import SimClock
 
 START = 1_900_000_000.0
 ALERTS = 10

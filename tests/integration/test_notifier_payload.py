@@ -9,7 +9,7 @@ from services.notifier.dispatch import Dispatcher
 from services.notifier.templates import AlertPayload
 from shared.broker import make_redis
 from shared.config import AppConfig, Subscription
-from tests.support import HttpServer, json_bodies
+from tests.servers import HttpServer, json_bodies
 from tests.web_support import make_event
 
 pytestmark = pytest.mark.integration

@@ -14,7 +14,7 @@ import pytest
 from services.notifier.channels import send
 from services.notifier.render import render_event
 from tests.integration.test_notifier_channels import Mailbox
-from tests.support import HttpServer, Route, smtp_server
+from tests.servers import HttpServer, Route, smtp_server
 from tests.unit.notifier.test_notifier_render import HOSTILE, hostile_event
 
 pytestmark = pytest.mark.integration

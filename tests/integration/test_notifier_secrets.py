@@ -26,7 +26,7 @@ from shared.loading import ConfigError, load_config
 from shared.logs import configure_logging
 from shared.schemas import Article, Event, Evidence, Tag
 from tests.pipeline import write_config
-from tests.support import HttpServer, Route
+from tests.servers import HttpServer, Route
 
 PASSWORD = "PwSecret-83hd7"
 PATH_TOKEN = "PathTok-x9q2m4"

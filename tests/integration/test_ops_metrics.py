@@ -13,7 +13,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from shared import streams
 from shared.schemas import Article
 from tests.pipeline import compose_command, start, stop, write_config
-from tests.support import HttpServer, Route, eventually_sync, free_port, json_bodies
+from tests.servers import HttpServer, Route, free_port, json_bodies
+from tests.support import eventually_sync
 
 pytestmark = pytest.mark.slow
 SEED = (Path(__file__).resolve().parents[1] / "fixtures" / "seed_feed.xml").read_bytes()

@@ -13,7 +13,7 @@ import redis as redis_sync
 from shared import streams
 from shared.schemas import Article
 from tests.pipeline import start, stop, write_config
-from tests.support import HttpServer, RedisServer, free_port
+from tests.servers import HttpServer, RedisServer, free_port
 
 pytestmark = pytest.mark.slow
 # What `newsalert <service>` does once services/cli.py returns shared.ops.exit_code().

@@ -12,7 +12,8 @@ from services.status import add_commands
 from shared import streams
 from shared.schemas import Article
 from tests.pipeline import compose_command, start, stop, write_config
-from tests.support import RedisServer, eventually_sync, free_port
+from tests.servers import RedisServer, free_port
+from tests.support import eventually_sync
 
 pytestmark = pytest.mark.slow
 HOOK_SECRET = "hook-s3cret-7f3a9c"

@@ -15,7 +15,8 @@ from shared import streams
 from shared.loading import load_config
 from shared.schemas import Article
 from tests.pipeline import compose_command, start, stop, write_config
-from tests.support import HttpServer, Route, eventually_sync, free_port
+from tests.servers import HttpServer, Route, free_port
+from tests.support import eventually_sync
 
 pytestmark = pytest.mark.slow
 SEED = (Path(__file__).resolve().parents[1] / "fixtures" / "seed_feed.xml").read_bytes()

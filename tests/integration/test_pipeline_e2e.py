@@ -10,7 +10,7 @@ import redis as redis_sync
 
 from shared import streams
 from tests.pipeline import compose_command, compose_services, start, stop, write_config
-from tests.support import HttpServer, Route, json_bodies
+from tests.servers import HttpServer, Route, json_bodies
 
 pytestmark = pytest.mark.slow
 SEED = (Path(__file__).resolve().parents[1] / "fixtures" / "seed_feed.xml").read_bytes()

@@ -15,7 +15,8 @@ from services.poller.polling import Poller
 from services.poller.state import feed_id
 from shared import streams
 from shared.config import Feed, PollerSettings
-from tests.support import HttpServer, Route, open_poller
+from tests.servers import HttpServer, Route
+from tests.support import open_poller
 
 SETTINGS = PollerSettings(allow_private_hosts=["127.0.0.1"], timeout=5, failure_threshold=3)
 CHANNEL = "<ttl>120</ttl><skipHours><hour>6</hour><hour>7</hour></skipHours>"

@@ -10,7 +10,8 @@ from services.poller.parse_pool import PARSERS
 from services.poller.polling import Poller
 from shared import streams
 from shared.config import Feed, PollerSettings
-from tests.support import SHARED_DATA, HttpServer, Route, open_poller
+from tests.servers import HttpServer, Route
+from tests.support import SHARED_DATA, open_poller
 
 FEEDS = sorted(p for p in (SHARED_DATA / "feeds").glob("*") if p.is_file())
 SETTINGS = PollerSettings(allow_private_hosts=["127.0.0.1"], timeout=10)

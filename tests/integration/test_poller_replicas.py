@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from services.poller.app import PollerService
 from shared.config import AppConfig, Feed, PollerSettings
-from tests.support import HttpServer, Route
+from tests.servers import HttpServer, Route
 
 INTERVAL, RUN, SLOW = 3.0, 7.0, 0.5
 DOC = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'

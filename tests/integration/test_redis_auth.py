@@ -11,7 +11,7 @@ import pytest
 
 from services.cli import main
 from shared.redis_binaries import find_redis_binary, require_redis_binary
-from tests.support import free_port
+from tests.servers import free_port
 
 pytestmark = pytest.mark.integration
 PASSWORD = "right-horse-battery"

@@ -22,7 +22,7 @@ from shared.ops import probe_client
 from shared.redis_binaries import find_redis_binary
 from tests.integration.test_pipeline_e2e import _assert_one_alert, _config, _feed
 from tests.pipeline import SERVICES, compose_services, write_config
-from tests.support import HttpServer, RedisClusterServers, Route
+from tests.servers import HttpServer, RedisClusterServers, Route
 
 
 @pytest.fixture(scope="session", name="redis_cluster")

@@ -13,7 +13,8 @@ from shared import metrics, streams
 from shared.backpressure import UNTRIMMED, StreamGuard, read_backlog
 from shared.config import Feed
 from tests.integration.test_poller_flow import SETTINGS, rss
-from tests.support import HttpServer, Route, eventually, open_poller
+from tests.servers import HttpServer, Route
+from tests.support import eventually, open_poller
 
 pytestmark = pytest.mark.integration
 CAP = 40

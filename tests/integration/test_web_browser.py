@@ -21,7 +21,7 @@ from shared.config import AppConfig
 from shared.history import HistoryStore
 from shared.schemas import Article, Event, Modality
 from shared.streams import RETRY_KEY
-from tests.support import HttpServer
+from tests.servers import HttpServer
 from tests.web_support import make_event, record, run_async, serve_web, web_config
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

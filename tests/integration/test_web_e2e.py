@@ -8,7 +8,8 @@ import pytest
 
 from tests.integration.test_pipeline_e2e import _config, _feed
 from tests.pipeline import compose_command, compose_services, start, stop, write_config
-from tests.support import HttpServer, Route, eventually_sync, free_port
+from tests.servers import HttpServer, Route, free_port
+from tests.support import eventually_sync
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

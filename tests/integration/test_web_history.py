@@ -13,7 +13,7 @@ from shared import history
 from shared.broker import make_redis
 from shared.config import AppConfig, NotifierSettings, Subscription
 from shared.history import HistoryStore
-from tests.support import HttpServer, RedisServer, Route, free_port
+from tests.servers import HttpServer, RedisServer, Route, free_port
 from tests.web_support import client, make_event, web_config
 
 pytestmark = pytest.mark.integration

@@ -13,7 +13,7 @@ from shared import metrics, ops
 from shared.config import AppConfig
 from shared.health import GroupStats, PipelineStats
 from shared.service_settings import MetricsSettings, OpsSettings
-from tests.support import free_port
+from tests.servers import free_port
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "asyncapi"
 
