@@ -13,6 +13,7 @@ from shared.schemas import ALERTING_MODALITIES, Event, Tag
 
 FACT_FIELDS: Final = ("location", "target", "targets", "actor", "authority")
 ENTITY_FIELDS: Final = ("targets", "target")
+MAX_SUMMARY_WORDS: Final = 500
 _NUMBERS: Final = "zero one two three four five six seven eight nine ten eleven twelve"
 _NUMBER_WORDS: Final = {w: i for i, w in enumerate(_NUMBERS.split())}
 _CASUALTIES: Final = re.compile(
@@ -65,7 +66,9 @@ def features(event: Event, when: float) -> Features | None:
     # "Odesa"). Regions do not: every Gaza report shares Gaza.
     named = sorted(f"@{f[4:]}" for f in where if f.startswith("ttn:"))
     heading = similarity.tokens(event.article.title) + named
-    words = heading + similarity.tokens(event.article.summary)
+    # The lead carries the event; the cap bounds a profile (Redis, decode cache, compare cost)
+    # whatever a hostile feed sends. No news-pool summary has more than ~450 content words.
+    words = heading + similarity.tokens(event.article.summary)[:MAX_SUMMARY_WORDS]
     profile = similarity.Profile(when, similarity.shingles(heading), similarity.shingles(words),
                                  where)
     return Features(kind=tag.name, signature=similarity.signature(words),

@@ -32,6 +32,9 @@ class Sentence:
     is_title: bool
 
 
+_CACHED_LEN = 4096
+
+
 @lru_cache(maxsize=4096)
 def _strip_marks(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
@@ -43,7 +46,9 @@ def fold(text: str) -> str:
     whenever the input is already ASCII, which is the common case."""
     text = text.translate(_PUNCT)
     if not text.isascii():
-        text = _strip_marks(text)
+        # Only short texts go through the cache: a cap-sized hostile summary would pin
+        # thousands of megabyte-sized keys there.
+        text = _strip_marks(text) if len(text) <= _CACHED_LEN else _strip_marks.__wrapped__(text)
     return text.lower()
 
 
