@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from email.utils import format_datetime
@@ -17,6 +16,7 @@ import yaml
 
 from services.classifier.clustering.redis_store import PREFIX
 from tests.servers import HttpServer, Route
+from tests.support import eventually_sync
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = ROOT / "deploy" / "compose.yaml"
@@ -110,12 +110,12 @@ def cluster_reports(redis_url: str) -> dict[str, int]:
 
 
 def wait_reports(redis_url: str, total: int, timeout: float) -> dict[str, int]:
-    """Poll the cluster store until ``total`` reports are in (or ``timeout``)."""
-    deadline = time.monotonic() + timeout
-    while sum((counts := cluster_reports(redis_url)).values()) < total \
-            and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return counts
+    """Reports per cluster once ``total`` are stored (fails after ``timeout``)."""
+    def stored() -> dict[str, int] | None:
+        counts = cluster_reports(redis_url)
+        return counts if sum(counts.values()) >= total else None
+
+    return eventually_sync(stored, timeout, what=f"{total} reports in the cluster store")
 
 
 def outlets_config(feed: HttpServer, sink: HttpServer, redis_url: str, data_dir: Path,

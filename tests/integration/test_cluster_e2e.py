@@ -8,11 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis as redis_sync
 
-from services.classifier.clustering.redis_store import PREFIX
 from services.cli import main
-from tests.pipeline import compose_services, write_config
+from tests.pipeline import compose_services, wait_reports, write_config
 from tests.servers import HttpServer, Route
 from tests.support import eventually_sync, pipeline_drained
 
@@ -92,26 +90,6 @@ def _config(feed: HttpServer, sink: HttpServer, redis_url: str, data_dir: Path) 
     }
 
 
-def _reports(redis_url: str) -> dict[str, int]:
-    """Reports per cluster id, straight from the cluster store."""
-    client = redis_sync.Redis.from_url(redis_url)
-    try:
-        keys = [k.decode() if isinstance(k, bytes) else str(k)
-                for k in client.keys(f"{PREFIX}c:*:members")]
-        return {k.split(":")[3]: int(client.llen(k)) for k in keys}
-    finally:
-        client.close()
-
-
-def _wait_reports(redis_url: str, total: int, timeout: float) -> dict[str, int]:
-    """Reports per cluster once ``total`` are stored."""
-    def stored() -> dict[str, int] | None:
-        counts = _reports(redis_url)
-        return counts if sum(counts.values()) >= total else None
-
-    return eventually_sync(stored, timeout, what=f"{total} reports in the cluster store")
-
-
 def test_cluster_e2e_one_alert_per_strike(tmp_path: Path, redis_url: str,
                                           http_server: Callable[[Route], HttpServer],
                                           webhook_sink: HttpServer,
@@ -124,7 +102,7 @@ def test_cluster_e2e_one_alert_per_strike(tmp_path: Path, redis_url: str,
     with compose_services(config, tmp_path, {"NEWSALERT_REDIS__URL": redis_url}) as codes:
         assert len(webhook_sink.wait_for(3, timeout=60)) == 3, "one alert per strike"
         phase[0] = 2
-        counts = _wait_reports(redis_url, 9, timeout=15)
+        counts = wait_reports(redis_url, 9, timeout=15)
         # Once every article and event is handled and acked, a wrongly split report's
         # alert would already be at the sink (the notifier acks after delivering).
         eventually_sync(lambda: pipeline_drained(redis_url), 15, what="the pipeline drained")
